@@ -1,0 +1,100 @@
+"""Writing audit events: append-only and hash-chained, in the caller's transaction.
+
+Each event's hash covers its content and the previous event's hash, so altering, removing or
+reordering any event breaks the chain from that point on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from crimelink.store.models import AuditEvent
+from crimelink.store.models.base import utcnow
+
+GENESIS = "0" * 64
+_LOCK_KEY = 0x43726C6B  # an arbitrary constant: serialises appends on PostgreSQL
+
+
+def event_digest(
+    *,
+    prev_hash: str,
+    occurred_at: datetime,
+    actor: str,
+    action: str,
+    resource_type: str,
+    resource_id: str,
+    purpose: str,
+    outcome: str,
+    details: dict[str, Any],
+) -> str:
+    payload = json.dumps(
+        {
+            "prev": prev_hash,
+            # Microsecond precision and no zone: both databases give the same text back.
+            "at": occurred_at.replace(tzinfo=None).isoformat(timespec="microseconds"),
+            "actor": actor,
+            "action": action,
+            "type": resource_type,
+            "id": resource_id,
+            "purpose": purpose,
+            "outcome": outcome,
+            "details": details,
+        },
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def append_event(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    resource_type: str,
+    resource_id: str = "",
+    purpose: str = "",
+    outcome: str = "success",
+    details: dict[str, Any] | None = None,
+    actor_user_id: int | None = None,
+    actor_agency_id: int | None = None,
+) -> AuditEvent:
+    """Add one event to the chain within the session's current transaction."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+    prev = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)) or GENESIS
+    occurred_at = utcnow()
+    body = details or {}
+    event = AuditEvent(
+        occurred_at=occurred_at,
+        actor=actor,
+        actor_user_id=actor_user_id,
+        actor_agency_id=actor_agency_id,
+        action=action,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        purpose=purpose,
+        outcome=outcome,
+        details=body,
+        prev_hash=prev,
+        hash=event_digest(
+            prev_hash=prev,
+            occurred_at=occurred_at,
+            actor=actor,
+            action=action,
+            resource_type=resource_type,
+            resource_id=resource_id,
+            purpose=purpose,
+            outcome=outcome,
+            details=body,
+        ),
+    )
+    session.add(event)
+    session.flush()
+    return event

@@ -1,0 +1,62 @@
+"""SQLAlchemy models of the store. Import from here, not from the submodules."""
+
+from crimelink.store.models.agencies import Agency, Dataset, User
+from crimelink.store.models.audit import AuditEvent
+from crimelink.store.models.base import Base
+from crimelink.store.models.entities import (
+    Entity,
+    EntityMerge,
+    EntityRelationship,
+    RecordEntityLink,
+    RelationshipEvidence,
+)
+from crimelink.store.models.groups import GroupMembership, OrganisedCrimeGroup
+from crimelink.store.models.partnership import (
+    DisruptionPlan,
+    Interest,
+    Meeting,
+    Operation,
+    OperationLocation,
+    OperationTarget,
+    Outcome,
+    PlanAction,
+    Tactic,
+)
+from crimelink.store.models.records import (
+    ImportRun,
+    IntelligenceEvaluation,
+    IntelligenceReport,
+    QuarantineEntry,
+    ReportSubject,
+    SourceRecord,
+)
+
+__all__ = [
+    "Agency",
+    "AuditEvent",
+    "Base",
+    "Dataset",
+    "DisruptionPlan",
+    "Entity",
+    "EntityMerge",
+    "EntityRelationship",
+    "GroupMembership",
+    "ImportRun",
+    "IntelligenceEvaluation",
+    "IntelligenceReport",
+    "Interest",
+    "Meeting",
+    "Operation",
+    "OperationLocation",
+    "OperationTarget",
+    "OrganisedCrimeGroup",
+    "Outcome",
+    "PlanAction",
+    "QuarantineEntry",
+    "RecordEntityLink",
+    "RelationshipEvidence",
+    "ReportSubject",
+    "SourceRecord",
+    "Tactic",
+    "User",
+]
