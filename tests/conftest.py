@@ -7,12 +7,8 @@ listening on a free loopback port, stopped at the end of the session.
 
 from __future__ import annotations
 
-import glob
 import os
 import shutil
-import socket
-import subprocess
-import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,63 +18,12 @@ from sqlalchemy import Engine, text
 
 from crimelink.store import migrate
 from crimelink.store.engine import make_engine
+from crimelink.store.local_postgres import LocalPostgres, PostgresUnavailableError
 
-BACKENDS = [pytest.param("sqlite", id="sqlite"), pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres)]
-
-
-def _pg_bindir() -> Path:
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)
-    found = shutil.which("initdb")
-    if found:
-        candidates.insert(0, found)
-    if not candidates:
-        pytest.fail(
-            "PostgreSQL server binaries (initdb, pg_ctl) not found: install the 'postgresql' package, "
-            "or set CRIMELINK_TEST_POSTGRES_URL to a server the tests may create databases on"
-        )
-    return Path(os.path.realpath(candidates[0])).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class LocalPostgres:
-    """A throwaway PostgreSQL cluster. As root it runs as the 'postgres' user, since initdb refuses root."""
-
-    def __init__(self) -> None:
-        self.bindir = _pg_bindir()
-        self.base = Path(tempfile.mkdtemp(prefix="crimelink-pg-"))
-        self.data = self.base / "data"
-        self.port = _free_port()
-        self.user = "postgres" if os.geteuid() == 0 else None
-        if self.user:
-            shutil.chown(self.base, user=self.user)
-
-    def _run(self, *args: str) -> None:
-        result = subprocess.run(
-            [str(self.bindir / args[0]), *args[1:]], user=self.user, capture_output=True, text=True, check=False
-        )
-        if result.returncode != 0:
-            log = (self.base / "server.log").read_text() if (self.base / "server.log").exists() else ""
-            raise RuntimeError(f"{args[0]} failed: {result.stderr}\n{result.stdout}\n{log}")
-
-    def start(self) -> str:
-        self._run("initdb", "-D", str(self.data), "-U", "crimelink", "--auth=trust", "-E", "UTF8", "--no-sync")
-        options = (
-            f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        )
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.base / "server.log"), "-w", "-o", options, "start")
-        return f"postgresql+psycopg://crimelink@127.0.0.1:{self.port}/postgres"
-
-    def stop(self) -> None:
-        try:
-            self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
-        finally:
-            shutil.rmtree(self.base, ignore_errors=True)
+BACKENDS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+]
 
 
 @pytest.fixture(scope="session")
@@ -87,7 +32,12 @@ def postgres_admin_url() -> Iterator[str]:
     if configured:
         yield configured
         return
-    server = LocalPostgres()
+    try:
+        server = LocalPostgres()
+    except PostgresUnavailableError as exc:
+        pytest.fail(
+            f"{exc}, or set CRIMELINK_TEST_POSTGRES_URL to a server the tests may create databases on"
+        )
     try:
         yield server.start()
     finally:

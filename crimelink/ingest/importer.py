@@ -208,7 +208,7 @@ class _BatchWriter:
         bad = [(number, outcome, raw) for number, outcome, raw in batch if isinstance(outcome, list)]
         new_rows = self._new_versions(session, good)
         record_ids = self._insert_records(session, new_rows)
-        intelligence = [(row, rid) for row, rid in zip(new_rows, record_ids, strict=True) if row.intelligence]
+        intelligence = [(row, rid) for (row, _), rid in zip(new_rows, record_ids, strict=True) if row.intelligence]
         if intelligence:
             _insert_intelligence(session, self.agency_id, intelligence)
         self._insert_quarantine(session, bad)

@@ -49,7 +49,7 @@ def dataset_counts(session: Session) -> list[DatasetCounts]:
         .distinct()
         .subquery()
     )
-    quarantined = dict(
+    quarantined: dict[int, int] = dict(
         session.execute(
             select(distinct_rows.c.dataset_id, func.count()).group_by(distinct_rows.c.dataset_id)
         ).tuples()
