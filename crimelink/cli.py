@@ -164,7 +164,7 @@ def quarantine_command(
     table = Table("dataset", "file", "row", "column", "field", "reason")
     count = 0
     with session_scope(engine) as session:
-        for agency_code, dataset_code, entry in session.execute(query).tuples():
+        for agency_code, dataset_code, entry in session.execute(query):
             count += 1
             table.add_row(
                 f"{agency_code}/{dataset_code}",

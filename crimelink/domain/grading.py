@@ -138,9 +138,6 @@ class HandlingCondition:
         )
 
 
-_GRADE = re.compile(r"^\s*([1-3])\s*([A-Ea-e])\s*([PCpc])\s*$")
-
-
 @dataclass(frozen=True)
 class Grading:
     """A 3x5x2 grade. A ``C`` handling code requires at least one condition."""
@@ -191,10 +188,11 @@ class Grading:
         cls, text: str, conditions: tuple[HandlingCondition, ...] | list[HandlingCondition] = ()
     ) -> Grading:
         """Parse the display form, e.g. ``1B P`` or ``2C C``."""
-        m = _GRADE.match(text)
-        if not m:
+        compact = "".join(str(text).split())
+        if len(compact) != 3:
             raise GradingError(f"not a 3x5x2 grade: {text!r} (expected e.g. '1B P')")
-        return cls.of(m.group(1), m.group(2), m.group(3), conditions)
+        # Build from the three codes so the error names the part that is wrong.
+        return cls.of(compact[0], compact[1], compact[2], conditions)
 
 
 class LegacySource(StrEnum):

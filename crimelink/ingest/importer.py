@@ -115,7 +115,7 @@ def import_file(
                 select(QuarantineEntry.row_number, QuarantineEntry.column).where(
                     QuarantineEntry.dataset_id == dataset.id, QuarantineEntry.file_sha256 == source.sha256
                 )
-            ).tuples()
+            )
         )
     processor = RowProcessor(mapping, phone_region=phone_region, received_at=run.started_at)
     pending: list[tuple[int, ProcessedRow | list[RowError], dict[str, Any]]] = []
@@ -208,7 +208,9 @@ class _BatchWriter:
         bad = [(number, outcome, raw) for number, outcome, raw in batch if isinstance(outcome, list)]
         new_rows = self._new_versions(session, good)
         record_ids = self._insert_records(session, new_rows)
-        intelligence = [(row, rid) for (row, _), rid in zip(new_rows, record_ids, strict=True) if row.intelligence]
+        intelligence = [
+            (row, rid) for (row, _), rid in zip(new_rows, record_ids, strict=True) if row.intelligence
+        ]
         if intelligence:
             _insert_intelligence(session, self.agency_id, intelligence)
         self._insert_quarantine(session, bad)
@@ -262,7 +264,7 @@ class _BatchWriter:
                     SourceRecord.dataset_id == self.dataset_id,
                     SourceRecord.source_key.in_(keys[start : start + 5000]),
                 )
-            ).tuples():
+            ):
                 if key not in latest or latest[key][0] < version:
                     latest[key] = (version, digest)
         fresh: list[tuple[ProcessedRow, int]] = []

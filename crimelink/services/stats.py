@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from crimelink.store.models import (
@@ -32,40 +32,34 @@ class DatasetCounts:
 
 def dataset_counts(session: Session) -> list[DatasetCounts]:
     """Records (distinct record ids), stored versions, quarantined rows and reports, for every dataset."""
-    records = dict(
-        session.execute(
-            select(SourceRecord.dataset_id, func.count(func.distinct(SourceRecord.source_key))).group_by(
-                SourceRecord.dataset_id
-            )
-        ).tuples()
+    records = _counts(
+        session,
+        select(SourceRecord.dataset_id, func.count(func.distinct(SourceRecord.source_key))).group_by(
+            SourceRecord.dataset_id
+        ),
     )
-    versions = dict(
-        session.execute(
-            select(SourceRecord.dataset_id, func.count()).group_by(SourceRecord.dataset_id)
-        ).tuples()
+    versions = _counts(
+        session, select(SourceRecord.dataset_id, func.count()).group_by(SourceRecord.dataset_id)
     )
     distinct_rows = (
         select(QuarantineEntry.dataset_id, QuarantineEntry.file_sha256, QuarantineEntry.row_number)
         .distinct()
         .subquery()
     )
-    quarantined: dict[int, int] = dict(
-        session.execute(
-            select(distinct_rows.c.dataset_id, func.count()).group_by(distinct_rows.c.dataset_id)
-        ).tuples()
+    quarantined = _counts(
+        session, select(distinct_rows.c.dataset_id, func.count()).group_by(distinct_rows.c.dataset_id)
     )
-    reports = dict(
-        session.execute(
-            select(SourceRecord.dataset_id, func.count())
-            .join(IntelligenceReport, IntelligenceReport.source_record_id == SourceRecord.id)
-            .group_by(SourceRecord.dataset_id)
-        ).tuples()
+    reports = _counts(
+        session,
+        select(SourceRecord.dataset_id, func.count())
+        .join(IntelligenceReport, IntelligenceReport.source_record_id == SourceRecord.id)
+        .group_by(SourceRecord.dataset_id),
     )
     rows = session.execute(
         select(Agency.code, Agency.name, Dataset.id, Dataset.code, Dataset.title, Dataset.kind)
         .join(Dataset, Dataset.agency_id == Agency.id)
         .order_by(Agency.code, Dataset.code)
-    ).tuples()
+    )
     return [
         DatasetCounts(
             agency=agency_code,
@@ -80,6 +74,10 @@ def dataset_counts(session: Session) -> list[DatasetCounts]:
         )
         for agency_code, agency_name, dataset_id, code, title, kind in rows
     ]
+
+
+def _counts(session: Session, query: Select[int, int]) -> dict[int, int]:
+    return dict(session.execute(query).all())
 
 
 def grading_counts(session: Session) -> dict[str, int]:
@@ -104,7 +102,7 @@ def grading_counts(session: Session) -> dict[str, int]:
             IntelligenceEvaluation.handling_code,
             IntelligenceEvaluation.legacy_grading,
         )
-    ).tuples()
+    )
     counts: dict[str, int] = {}
     for source, assessment, handling, legacy, count in grouped:
         label = (

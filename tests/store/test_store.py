@@ -129,12 +129,20 @@ def test_round_trip_of_the_whole_model(engine: Engine) -> None:
         phone = Entity(kind=EntityKind.PHONE, display_name="+447700900123")
         session.add_all([person, phone])
         session.flush()
-        session.add(RecordEntityLink(record_id=record.id, party="subject", entity_id=person.id, method="deterministic"))
-        link = EntityRelationship(kind=RelationshipType.USES_PHONE, from_entity_id=person.id, to_entity_id=phone.id)
+        session.add(
+            RecordEntityLink(
+                record_id=record.id, party="subject", entity_id=person.id, method="deterministic"
+            )
+        )
+        link = EntityRelationship(
+            kind=RelationshipType.USES_PHONE, from_entity_id=person.id, to_entity_id=phone.id
+        )
         session.add(link)
         session.flush()
         session.add(RelationshipEvidence(relationship_id=link.id, record_id=record.id, report_id=report.id))
-        group = OrganisedCrimeGroup(name="Op Example", status=GroupStatus.ACTIVE, criminality=["COUNTY_LINES"])
+        group = OrganisedCrimeGroup(
+            name="Op Example", status=GroupStatus.ACTIVE, criminality=["COUNTY_LINES"]
+        )
         session.add(group)
         session.flush()
         session.add(GroupMembership(group_id=group.id, entity_id=person.id, role=MemberRole.LINE_HOLDER))
@@ -147,7 +155,11 @@ def test_round_trip_of_the_whole_model(engine: Engine) -> None:
         )
         session.add(operation)
         session.flush()
-        session.add(OperationTarget(operation_id=operation.id, identifier_kind="phone", identifier_value="+447700900123"))
+        session.add(
+            OperationTarget(
+                operation_id=operation.id, identifier_kind="phone", identifier_value="+447700900123"
+            )
+        )
         session.commit()
 
     with Session(engine) as session:
@@ -168,7 +180,9 @@ def test_enum_columns_refuse_unknown_codes(engine: Engine) -> None:
         session.commit()
     with pytest.raises(IntegrityError), engine.begin() as connection:
         connection.execute(
-            text("INSERT INTO agencies (code, name, kind, contact, created_at) VALUES ('X', 'X', 'MI5', '', :now)"),
+            text(
+                "INSERT INTO agencies (code, name, kind, contact, created_at) VALUES ('X', 'X', 'MI5', '', :now)"
+            ),
             {"now": datetime.now(UTC)},
         )
 
@@ -188,7 +202,9 @@ def test_source_records_cannot_be_updated(engine: Engine) -> None:
         session.commit()
         record_id = record.id
     with pytest.raises(DBAPIError, match="immutable"), engine.begin() as connection:
-        connection.execute(update(SourceRecord).where(SourceRecord.id == record_id).values(source_key="changed"))
+        connection.execute(
+            update(SourceRecord).where(SourceRecord.id == record_id).values(source_key="changed")
+        )
     with Session(engine) as session:
         assert session.get(SourceRecord, record_id).source_key == "IR-1"  # type: ignore[union-attr]
 

@@ -1,0 +1,1 @@
+"""Partner data import: mappings, file readers, row processing and the field normalisers."""
