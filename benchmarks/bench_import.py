@@ -93,6 +93,7 @@ MAPPING = {
 def write_register(path: Path, rows: int) -> None:
     rng = random.Random(1)
     letters = "ABCDEFGHJKLMNPRSTUVWXYZ"
+    inward = "ABDEFGHJLNPQRSTUWXYZ"  # letters a postcode's inward code may use
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["Ref", *MAPPING["columns"]])  # type: ignore[arg-type]
@@ -100,7 +101,7 @@ def write_register(path: Path, rows: int) -> None:
             given, family = rng.choice(GIVEN), rng.choice(FAMILY)
             name = f"{family.upper()}, {given}" if i % 3 == 0 else f"{given} {family}"
             dob = f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/{rng.randint(1940, 2010)}"
-            postcode = f"E{rng.randint(1, 20)} {rng.randint(1, 9)}{rng.choice(letters)}{rng.choice(letters)}"
+            postcode = f"E{rng.randint(1, 20)} {rng.randint(1, 9)}{rng.choice(inward)}{rng.choice(inward)}"
             phone = f"07700 900{rng.randint(0, 999):03d}" if i % 2 else f"020 7946 0{rng.randint(0, 999):03d}"
             vrm = f"{rng.choice(letters)}{rng.choice(letters)}{rng.randint(10, 75)} {''.join(rng.choices(letters, k=3))}"
             writer.writerow(

@@ -23,6 +23,7 @@ from crimelink.ingest.mapping import DatasetMapping
 from crimelink.ingest.readers import PartnerFile, open_partner_file
 from crimelink.ingest.rows import ProcessedRow, RowError, RowProcessor
 from crimelink.store.audit import append_event
+from crimelink.store.bulk import bulk_insert, prefer_index_lookups
 from crimelink.store.engine import make_session_factory
 from crimelink.store.models import (
     Agency,
@@ -36,6 +37,7 @@ from crimelink.store.models import (
 )
 
 ProgressCallback = Callable[[int, int], None]
+_Batch = list[tuple[int, "ProcessedRow | list[RowError]", dict[str, Any]]]
 """Called with (rows handled so far, estimated total rows)."""
 
 
@@ -110,6 +112,10 @@ def import_file(
         dataset = ensure_dataset(session, mapping)
         run, resumed_after = _start_run(session, dataset, source)
         state = _BatchWriter(dataset=dataset, run=run, source=source)
+        state.dataset_had_records = (
+            session.scalar(select(SourceRecord.id).where(SourceRecord.dataset_id == dataset.id).limit(1))
+            is not None
+        )
         state.known_quarantine = set(
             session.execute(
                 select(QuarantineEntry.row_number, QuarantineEntry.column).where(
@@ -118,18 +124,20 @@ def import_file(
             )
         )
     processor = RowProcessor(mapping, phone_region=phone_region, received_at=run.started_at)
-    pending: list[tuple[int, ProcessedRow | list[RowError], dict[str, Any]]] = []
-    handled = resumed_after
+
+    def write(batch: _Batch) -> None:
+        with factory.begin() as session:
+            state.write(session, batch)
+        if progress:
+            progress(batch[-1][0], source.estimated_rows)
+
+    pending: _Batch = []
     try:
         for row_number, row in source.rows(start_after=resumed_after):
             pending.append((row_number, processor.process(row_number, row), row))
             if len(pending) >= batch_size:
-                with factory.begin() as session:
-                    state.write(session, pending)
-                handled = pending[-1][0] - 1
+                write(pending)
                 pending = []
-                if progress:
-                    progress(handled, source.estimated_rows)
         with factory.begin() as session:
             state.write(session, pending)
             state.finish(session, actor=actor, resumed_after=resumed_after)
@@ -199,6 +207,10 @@ class _BatchWriter:
         self.run_id = run.id
         self.source = source
         self.known_quarantine: set[tuple[int, str]] = set()
+        #: Latest (version, content hash) of every key this import has seen; authoritative for them.
+        self.latest: dict[str, tuple[int, str]] = {}
+        #: Whether the dataset held records before this import; if not, no key needs looking up.
+        self.dataset_had_records = True
         self.counts = {"read": 0, "stored": 0, "versioned": 0, "unchanged": 0, "quarantined": 0}
 
     def write(
@@ -256,8 +268,10 @@ class _BatchWriter:
         """Rows whose content is new for their key, with the version each will get."""
         if not rows:
             return []
-        keys = list({row.source_key for row in rows})
-        latest: dict[str, tuple[int, str]] = {}
+        latest = self.latest
+        keys = list({row.source_key for row in rows} - latest.keys()) if self.dataset_had_records else []
+        if keys:
+            prefer_index_lookups(session)
         for start in range(0, len(keys), 5000):
             for key, version, digest in session.execute(
                 select(SourceRecord.source_key, SourceRecord.version, SourceRecord.content_hash).where(
@@ -306,7 +320,7 @@ class _BatchWriter:
             for row, version in rows
         ]
         if not any(row.intelligence for row, _ in rows):
-            session.execute(insert(SourceRecord), params)
+            bulk_insert(session, SourceRecord, params)
             return [None] * len(rows)
         result = session.execute(
             insert(SourceRecord).returning(SourceRecord.id, sort_by_parameter_order=True), params
@@ -338,8 +352,7 @@ class _BatchWriter:
                         "created_at": _now(),
                     }
                 )
-        if params:
-            session.execute(insert(QuarantineEntry), params)
+        bulk_insert(session, QuarantineEntry, params)
 
 
 def _insert_intelligence(

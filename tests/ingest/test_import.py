@@ -267,3 +267,17 @@ def test_an_unregistered_agency_is_a_clear_error(housing: Engine, tmp_path: Path
     mapping = DatasetMapping.from_dict(dict(HMO_MAPPING, agency="NOBODY"))
     with pytest.raises(MappingError, match="'NOBODY', which is not registered"):
         import_file(housing, write(tmp_path / "hmo.csv", HMO_CSV), mapping)
+
+
+def test_a_key_repeated_within_one_file_is_stored_once_or_versioned(housing: Engine, tmp_path: Path) -> None:
+    rows = (
+        "Licence No,Holder,Holder DOB,Address,Postcode,Phone,Occupants,Marking\n"
+        "D-1,Ann Lee,01/01/1980,1 Bow Rd,E3 2AA,,1,\n"
+        "D-1,Ann Lee,01/01/1980,1 Bow Rd,E3 2AA,,1,\n"
+        "D-1,Ann Lee,01/01/1980,1 Bow Rd,E3 2AA,,2,\n"
+    )
+    summary = import_file(housing, write(tmp_path / "dup.csv", rows), DatasetMapping.from_dict(HMO_MAPPING))
+    assert (summary.stored, summary.unchanged, summary.versioned) == (1, 1, 1)
+    with Session(housing) as session:
+        versions = session.execute(select(SourceRecord.version, SourceRecord.row_number)).all()
+    assert sorted(versions) == [(1, 2), (2, 4)]
