@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,7 +36,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(agency_app, name="agency")
 app.add_typer(demo_app, name="demo")
 
-console = Console()
+# Piped output (make run, CI logs) gets room for the tables instead of the 80-column default.
+console = Console(width=None if sys.stdout.isatty() else 130)
 
 
 def main() -> None:
@@ -187,12 +189,12 @@ def stats_command() -> None:
     with session_scope(engine) as session:
         counts = dataset_counts(session)
         grades = grading_counts(session)
-    table = Table("agency", "dataset", "kind", "records", "versions", "quarantined rows", "intel reports")
+    table = Table("agency", "dataset", "kind", "records", "versions", "quarantined", "intel")
     for row in counts:
         table.add_row(
             row.agency,
-            f"{row.dataset} ({row.title})",
-            row.kind,
+            row.dataset,
+            row.kind.lower(),
             f"{row.records:,}",
             f"{row.versions:,}",
             f"{row.quarantined_rows:,}",
@@ -200,8 +202,8 @@ def stats_command() -> None:
         )
     table.add_section()
     table.add_row(
-        "all",
-        f"{len(counts)} datasets, {len({r.agency for r in counts})} agencies",
+        f"{len({r.agency for r in counts})} agencies",
+        f"{len(counts)} datasets",
         "",
         f"{sum(r.records for r in counts):,}",
         f"{sum(r.versions for r in counts):,}",

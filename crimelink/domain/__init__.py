@@ -32,6 +32,7 @@ from crimelink.domain.grading import (
     IntelligenceAssessment,
     LegacyGrading,
     SourceEvaluation,
+    grade_label,
 )
 
 __all__ = [
@@ -65,5 +66,6 @@ __all__ = [
     "SourceEvaluation",
     "UserRole",
     "Visibility",
+    "grade_label",
     "parse_classification",
 ]

@@ -255,3 +255,21 @@ class LegacyGrading:
         return cls(
             LegacySource(m.group(1).upper()), LegacyIntelligence(m.group(2)), LegacyHandling(m.group(3))
         )
+
+
+def grade_label(
+    source: SourceEvaluation | None,
+    assessment: IntelligenceAssessment | None,
+    handling: HandlingCode,
+    legacy_code: str | None,
+) -> str:
+    """How a stored evaluation is shown: the 3x5x2 form when present, else the legacy 5x5x5 code.
+
+    >>> grade_label(SourceEvaluation.RELIABLE, IntelligenceAssessment.KNOWN_DIRECTLY, HandlingCode.PERMITTED, None)
+    '1A P'
+    >>> grade_label(None, None, HandlingCode.CONDITIONS, "B35")
+    'B35 (5x5x5)'
+    """
+    if source is not None and assessment is not None:
+        return f"{source.value}{assessment.value} {handling.value}"
+    return f"{legacy_code} (5x5x5)"

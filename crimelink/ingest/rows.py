@@ -155,6 +155,14 @@ class RowProcessor:
         if grading_text:
             grade = attempt("grading", lambda t: Grading.parse(t, conditions=conditions), None)
             if grade is not None:
+                if self._text(row, "handling_code") and grade.handling is not handling:
+                    errors.append(
+                        RowError(
+                            columns["handling_code"],
+                            "handling_code",
+                            f"handling code {handling.value} disagrees with the grading {grade.display}",
+                        )
+                    )
                 handling = grade.handling
         classification = attempt(
             "classification", lambda t: parse_classification(t, default=Classification.OFFICIAL), None

@@ -74,8 +74,9 @@ def test_upgrade_import_quarantine_and_stats(store: Path) -> None:
     assert "Phone" in listing
     assert "not a phone" in listing
     stats = invoke("stats")
-    assert "complaints (Consumer complaints)" in stats
-    assert "1 datasets, 1 agencies" in stats
+    assert "complaints" in stats
+    assert "1 agencies" in stats
+    assert "1 datasets" in stats
 
 
 def test_an_unmigrated_store_is_refused_with_the_command_to_run(tmp_path: Path) -> None:

@@ -281,3 +281,16 @@ def test_a_key_repeated_within_one_file_is_stored_once_or_versioned(housing: Eng
     with Session(housing) as session:
         versions = session.execute(select(SourceRecord.version, SourceRecord.row_number)).all()
     assert sorted(versions) == [(1, 2), (2, 4)]
+
+
+def test_a_handling_code_that_contradicts_the_grading_is_quarantined(housing: Engine, tmp_path: Path) -> None:
+    mapping = dict(INTEL_MAPPING, columns={**INTEL_MAPPING["columns"], "Handling": "record.handling_code"})  # type: ignore[dict-item]
+    text = (
+        "URN,Grade,Legacy,Conditions,Text,Raw,Threats,Date,Subject,VRM,Handling\nIR-9,1B P,,,Text.,,,,,,C\n"
+    )
+    summary = import_file(housing, write(tmp_path / "x.csv", text), DatasetMapping.from_dict(mapping))
+    assert (summary.stored, summary.quarantined) == (0, 1)
+    with Session(housing) as session:
+        entry = session.scalars(select(QuarantineEntry)).one()
+    assert (entry.column, entry.field) == ("Handling", "handling_code")
+    assert entry.reason == "handling code C disagrees with the grading 1B P"

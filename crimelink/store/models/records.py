@@ -15,6 +15,7 @@ from crimelink.domain import (
     IntelligenceAssessment,
     SourceEvaluation,
 )
+from crimelink.domain.grading import grade_label
 from crimelink.store.models.base import Base, IdType, JsonType, enum_column, utcnow
 
 if TYPE_CHECKING:
@@ -152,9 +153,9 @@ class IntelligenceEvaluation(Base):
 
     @property
     def display(self) -> str:
-        if self.source_evaluation and self.intelligence_assessment:
-            return f"{self.source_evaluation.value}{self.intelligence_assessment.value} {self.handling_code.value}"
-        return f"{self.legacy_grading} (5x5x5)"
+        return grade_label(
+            self.source_evaluation, self.intelligence_assessment, self.handling_code, self.legacy_grading
+        )
 
 
 class ReportSubject(Base):
