@@ -72,7 +72,12 @@ class RowProcessor:
         self.mapping = mapping
         self.context = NormaliseContext(date_order=mapping.date_order, phone_region=phone_region)
         self.received_at = received_at
-        self._party_columns = [(c, m) for c, m in mapping.columns.items() if m.party != "record"]
+        # Resolved once: the per-row loop is the import's hot path.
+        self._party_columns = [
+            (column, target.party, target.field, target.type, target if target.multiple else None)
+            for column, target in mapping.columns.items()
+            if target.party != "record"
+        ]
         self._record_columns = {m.field: c for c, m in mapping.columns.items() if m.party == "record"}
         self._default_conditions = [HandlingCondition.parse(t) for t in mapping.defaults.handling_conditions]
 
@@ -90,7 +95,7 @@ class RowProcessor:
         record = self._record_fields(row, errors)
         if errors:
             return errors
-        original = {str(k): json_safe(v) for k, v in row.items()}
+        original = {str(k): v if type(v) is str else json_safe(v) for k, v in row.items()}
         processed = ProcessedRow(
             row_number=row_number,
             source_key=source_key,
@@ -109,20 +114,21 @@ class RowProcessor:
 
     def _parties(self, row: Row, errors: list[RowError]) -> dict[str, dict[str, Any]]:
         parties: dict[str, dict[str, Any]] = {}
-        for column, target in self._party_columns:
+        context = self.context
+        for column, party_name, field_name, type_name, multiple in self._party_columns:
             value = row.get(column)
             if is_blank(value):
                 continue
-            values = _split(value, target) if target.multiple else [value]
-            party = parties.setdefault(target.party, {})
+            values = _split(value, multiple) if multiple is not None else (value,)
+            party = parties.setdefault(party_name, {})
             for item in values:
                 try:
-                    if target.type is None:
-                        result: dict[str, Any] = normalise_field(target.field, item, self.context)
+                    if type_name is None:
+                        result: dict[str, Any] = normalise_field(field_name, item, context)
                     else:
-                        result = {target.field: normalise_attribute(target.type, item, self.context)}
+                        result = {field_name: normalise_attribute(type_name, item, context)}
                 except NormalisationError as exc:
-                    errors.append(RowError(column, target.field, f"{exc.reason} (value {_show(item)})"))
+                    errors.append(RowError(column, field_name, f"{exc.reason} (value {_show(item)})"))
                     continue
                 _merge(party, result)
         return {name: fields for name, fields in parties.items() if fields}
@@ -139,6 +145,8 @@ class RowProcessor:
         columns = self._record_columns
 
         def attempt(name: str, parse: Any, fallback: Any) -> Any:
+            if name not in columns:
+                return fallback
             text = self._text(row, name)
             if text is None:
                 return fallback
@@ -302,6 +310,9 @@ def _split(value: Any, target: ColumnMapping) -> list[Any]:
 
 
 def _merge(party: dict[str, Any], result: dict[str, Any]) -> None:
+    if party.keys().isdisjoint(result):
+        party.update(result)
+        return
     for key, value in result.items():
         if key not in party:
             party[key] = value
