@@ -6,11 +6,15 @@ Every setting can be given as an environment variable with the ``CRIMELINK_`` pr
 
 from __future__ import annotations
 
+import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from crimelink.errors import ConfigurationError
 
 
 class Settings(BaseSettings):
@@ -44,6 +48,55 @@ class Settings(BaseSettings):
     demo_size: int = Field(
         default=20_000, ge=500, description="Approximate record count of the demo borough."
     )
+
+    environment: Literal["development", "production"] = Field(
+        default="development",
+        description="production refuses to start without a real secret key and serves secure cookies only.",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Signs session and CSRF tokens. Required in production; in development a random key is "
+            "created once in DATA_DIR/secret_key."
+        ),
+    )
+    host: str = Field(default="127.0.0.1", description="Address the web application listens on.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port the web application listens on.")
+    session_hours: float = Field(default=8.0, gt=0, description="A sign-in lasts this long.")
+    lockout_attempts: int = Field(
+        default=5, ge=1, description="Failed sign-ins in a row that lock an account."
+    )
+    lockout_minutes: int = Field(default=15, ge=1, description="How long a locked account stays locked.")
+    password_min_length: int = Field(
+        default=12, ge=8, description="Shortest password accepted (NCSC guidance)."
+    )
+    oidc_issuer: str | None = Field(
+        default=None,
+        description="OpenID Connect issuer URL; set it (with client id and secret) to enable SSO.",
+    )
+    oidc_client_id: str | None = Field(default=None, description="OpenID Connect client id.")
+    oidc_client_secret: SecretStr | None = Field(default=None, description="OpenID Connect client secret.")
+    oidc_label: str = Field(default="Sign in with your organisation", description="Text of the SSO button.")
+
+    @property
+    def cookie_secure(self) -> bool:
+        return self.environment == "production"
+
+    def signing_key(self) -> str:
+        """The secret key; in development one is created once and kept in the data directory."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        if self.environment == "production":
+            raise ConfigurationError(
+                "CRIMELINK_SECRET_KEY must be set in production (a long random string, e.g. from "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+            )
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+            path.chmod(0o600)
+        return path.read_text(encoding="utf-8").strip()
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to the SQLite file inside ``data_dir``."""

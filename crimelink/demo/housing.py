@@ -10,13 +10,14 @@ from crimelink.demo.facts import HmoFact, TenancyCase, TenancyFact
 from crimelink.demo.noise import Style
 from crimelink.demo.spec import Column, Dataset, DatasetSpec, RenderContext, Row, Truth, person_truth
 from crimelink.demo.world import World
-from crimelink.domain.codes import DatasetKind
+from crimelink.domain.codes import DataCategory, DatasetKind
 
 HMO_SPEC = DatasetSpec(
     agency=HOUSING,
     dataset="hmo-register",
     title="HMO licence register",
     kind=DatasetKind.REGISTER,
+    category=DataCategory.HOUSING,
     file_format="csv",
     record_id="Licence No",
     share=0.06,
@@ -44,6 +45,7 @@ TENANCY_SPEC = DatasetSpec(
     dataset="tenancy-cases",
     title="Housing and tenancy management cases (one row per occupant)",
     kind=DatasetKind.CASES,
+    category=DataCategory.HOUSING,
     file_format="csv",
     encoding="utf-8-sig",
     record_id="Case Line",

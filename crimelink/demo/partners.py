@@ -18,13 +18,14 @@ from crimelink.demo.spec import (
     person_truth,
 )
 from crimelink.demo.world import World
-from crimelink.domain.codes import DatasetKind
+from crimelink.domain.codes import DataCategory, DatasetKind
 
 INSPECTIONS_SPEC = DatasetSpec(
     agency=GLAA,
     dataset="labour-inspections",
     title="GLAA labour inspections (one row per worker spoken to)",
     kind=DatasetKind.CASES,
+    category=DataCategory.LABOUR_MARKET,
     file_format="csv",
     record_id="Worker Ref",
     share=0.07,
@@ -61,6 +62,7 @@ SEIZURES_SPEC = DatasetSpec(
     dataset="seizures",
     title="Border Force seizures and detections with a local delivery or subject",
     kind=DatasetKind.REFERRALS,
+    category=DataCategory.BORDER,
     file_format="jsonl",
     record_id="seizure_ref",
     share=0.06,
@@ -92,6 +94,7 @@ REFERRALS_SPEC = DatasetSpec(
     dataset="referrals",
     title="Immigration Enforcement referrals and encounters",
     kind=DatasetKind.REFERRALS,
+    category=DataCategory.IMMIGRATION,
     file_format="csv",
     delimiter=";",
     date_order="MDY",

@@ -20,13 +20,14 @@ from crimelink.demo.spec import (
     person_truth,
 )
 from crimelink.demo.world import World
-from crimelink.domain.codes import CriminalityType, DatasetKind
+from crimelink.domain.codes import CriminalityType, DataCategory, DatasetKind
 
 NOMINALS_SPEC = DatasetSpec(
     agency=POLICE,
     dataset="nominals",
     title="BCU nominals register",
     kind=DatasetKind.REGISTER,
+    category=DataCategory.NOMINALS,
     file_format="csv",
     record_id="Nominal Ref",
     share=0.06,
@@ -61,6 +62,7 @@ INTEL_SPEC = DatasetSpec(
     dataset="intelligence-reports",
     title="BCU intelligence reports (3x5x2)",
     kind=DatasetKind.INTELLIGENCE,
+    category=DataCategory.INTELLIGENCE,
     file_format="csv",
     record_id="URN",
     share=0.08,

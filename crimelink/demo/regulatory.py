@@ -18,13 +18,14 @@ from crimelink.demo.spec import (
     person_truth,
 )
 from crimelink.demo.world import Business, World
-from crimelink.domain.codes import DatasetKind
+from crimelink.domain.codes import DataCategory, DatasetKind
 
 COMPLAINTS_SPEC = DatasetSpec(
     agency=TRADING_STANDARDS,
     dataset="complaints",
     title="Trading standards complaints",
     kind=DatasetKind.CASES,
+    category=DataCategory.TRADING_STANDARDS,
     file_format="csv",
     record_id="Complaint Ref",
     share=0.09,
@@ -58,6 +59,7 @@ LICENCES_SPEC = DatasetSpec(
     dataset="premises-licences",
     title="Premises, special treatment and late night refreshment licences",
     kind=DatasetKind.REGISTER,
+    category=DataCategory.LICENSING,
     file_format="xlsx",
     sheet="Licences",
     record_id="Licence Number",
@@ -85,6 +87,7 @@ FLYTIPPING_SPEC = DatasetSpec(
     dataset="flytipping-cases",
     title="Fly-tipping and waste enforcement cases",
     kind=DatasetKind.CASES,
+    category=DataCategory.ENVIRONMENTAL,
     file_format="jsonl",
     record_id="case_id",
     share=0.16,

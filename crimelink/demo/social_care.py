@@ -23,13 +23,14 @@ from crimelink.demo.spec import (
     person_truth,
 )
 from crimelink.demo.world import PERIOD_END, PERIOD_START, Person, World
-from crimelink.domain.codes import DatasetKind
+from crimelink.domain.codes import DataCategory, DatasetKind
 
 CHILDREN_SPEC = DatasetSpec(
     agency=CHILDREN,
     dataset="children-known",
     title="Children known to children's social care (contacts and referrals)",
     kind=DatasetKind.CASES,
+    category=DataCategory.CHILDREN_SOCIAL_CARE,
     file_format="csv",
     record_id="Contact ID",
     share=0.06,
@@ -71,6 +72,7 @@ ADULTS_SPEC = DatasetSpec(
     dataset="vulnerable-adults",
     title="Adults known to adult social care (contacts and safeguarding concerns)",
     kind=DatasetKind.CASES,
+    category=DataCategory.ADULT_SOCIAL_CARE,
     file_format="csv",
     record_id="Contact No",
     share=0.05,

@@ -9,7 +9,7 @@ from typing import Any
 
 from crimelink.demo.noise import Formatter, Style
 from crimelink.demo.world import Person, Premises, World
-from crimelink.domain.codes import AgencyKind, DatasetKind
+from crimelink.domain.codes import AgencyKind, DataCategory, DatasetKind
 
 Cell = str | int | float | bool | date | datetime | None
 Row = dict[str, Cell]
@@ -84,6 +84,7 @@ class DatasetSpec:
     dataset: str
     title: str
     kind: DatasetKind
+    category: DataCategory
     file_format: str  # csv | xlsx | jsonl
     record_id: str
     columns: tuple[Column, ...]
@@ -120,6 +121,7 @@ class DatasetSpec:
             "title": self.title,
             "agency": self.agency.code,
             "kind": self.kind.value,
+            "category": self.category.value,
             "format": self.file_format,
         }
         if self.sheet:

@@ -309,3 +309,36 @@ class RetentionGroup(StrEnum):
     GROUP_4 = "GROUP_4"
     NON_NOMINAL = "NON_NOMINAL"
     COUNCIL = "COUNCIL"
+
+
+class DataCategory(StrEnum):
+    """What kind of information a dataset holds: sharing agreements are made per category."""
+
+    INTELLIGENCE = "INTELLIGENCE"
+    NOMINALS = "NOMINALS"
+    LICENSING = "LICENSING"
+    HOUSING = "HOUSING"
+    TRADING_STANDARDS = "TRADING_STANDARDS"
+    ENVIRONMENTAL = "ENVIRONMENTAL"
+    CHILDREN_SOCIAL_CARE = "CHILDREN_SOCIAL_CARE"
+    ADULT_SOCIAL_CARE = "ADULT_SOCIAL_CARE"
+    LABOUR_MARKET = "LABOUR_MARKET"
+    IMMIGRATION = "IMMIGRATION"
+    BORDER = "BORDER"
+    OTHER = "OTHER"
+
+
+class Purpose(StrEnum):
+    """Why a user is looking: sharing agreements name the purposes they serve; the audit records it."""
+
+    CRIME_PREVENTION_DETECTION = "CRIME_PREVENTION_DETECTION"
+    SAFEGUARDING = "SAFEGUARDING"
+    PUBLIC_PROTECTION = "PUBLIC_PROTECTION"
+    REGULATORY_ENFORCEMENT = "REGULATORY_ENFORCEMENT"
+    OPERATIONAL_DECONFLICTION = "OPERATIONAL_DECONFLICTION"
+
+
+class DisclosureStatus(StrEnum):
+    PENDING = "PENDING"
+    GRANTED = "GRANTED"
+    REFUSED = "REFUSED"

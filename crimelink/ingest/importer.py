@@ -76,6 +76,7 @@ def ensure_dataset(session: Session, mapping: DatasetMapping) -> Dataset:
             code=mapping.dataset,
             title=mapping.title,
             kind=mapping.kind,
+            category=mapping.data_category,
             description=mapping.description,
             mapping=document,
             mapping_hash=mapping.content_hash,
@@ -88,6 +89,7 @@ def ensure_dataset(session: Session, mapping: DatasetMapping) -> Dataset:
                 f"the mapping says {mapping.kind.value}. A dataset keeps its kind: use a new dataset code"
             )
         dataset.title = mapping.title
+        dataset.category = mapping.data_category
         dataset.description = mapping.description
         dataset.mapping = document
         dataset.mapping_hash = mapping.content_hash

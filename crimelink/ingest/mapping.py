@@ -11,7 +11,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from crimelink.domain import DatasetKind, HandlingCode, HandlingCondition, parse_classification
+from crimelink.domain import DataCategory, DatasetKind, HandlingCode, HandlingCondition, parse_classification
 from crimelink.errors import CrimelinkError, MappingError
 
 #: Canonical fields: each has a normaliser and feeds linkage (see docs/mapping.md).
@@ -141,6 +141,8 @@ class DatasetMapping(BaseModel):
     title: str
     agency: str
     kind: DatasetKind = DatasetKind.REGISTER
+    #: What sharing agreements are made about; default INTELLIGENCE for intelligence datasets, else OTHER.
+    category: DataCategory | None = None
     description: str = ""
     format: Literal["csv", "xlsx", "jsonl"] | None = None
     sheet: str | None = None
@@ -183,6 +185,12 @@ class DatasetMapping(BaseModel):
             if "record.text" not in targets:
                 raise ValueError("an INTELLIGENCE dataset must map record.text (the sanitised narrative)")
         return self
+
+    @property
+    def data_category(self) -> DataCategory:
+        if self.category is not None:
+            return self.category
+        return DataCategory.INTELLIGENCE if self.kind is DatasetKind.INTELLIGENCE else DataCategory.OTHER
 
     @property
     def content_hash(self) -> str:

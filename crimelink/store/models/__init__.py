@@ -1,5 +1,12 @@
 """SQLAlchemy models of the store. Import from here, not from the submodules."""
 
+from crimelink.store.models.access import (
+    ApiToken,
+    Compartment,
+    DisclosureRequest,
+    SharingAgreement,
+    UserSession,
+)
 from crimelink.store.models.agencies import Agency, Dataset, User
 from crimelink.store.models.audit import AuditEvent
 from crimelink.store.models.base import Base
@@ -33,9 +40,12 @@ from crimelink.store.models.records import (
 
 __all__ = [
     "Agency",
+    "ApiToken",
     "AuditEvent",
     "Base",
+    "Compartment",
     "Dataset",
+    "DisclosureRequest",
     "DisruptionPlan",
     "Entity",
     "EntityMerge",
@@ -56,7 +66,9 @@ __all__ = [
     "RecordEntityLink",
     "RelationshipEvidence",
     "ReportSubject",
+    "SharingAgreement",
     "SourceRecord",
     "Tactic",
     "User",
+    "UserSession",
 ]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crimelink.domain import AgencyKind, Classification, DatasetKind
+from crimelink.domain import AgencyKind, Classification, DataCategory, DatasetKind
 from crimelink.store.models.base import Base, IdType, JsonType, enum_column, utcnow
 
 
@@ -48,6 +48,10 @@ class User(Base):
     compartments: Mapped[list[str]] = mapped_column(JsonType, default=list)
     password_hash: Mapped[str | None] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column()
+    last_sign_in_at: Mapped[datetime | None] = mapped_column()
+    oidc_subject: Mapped[str | None] = mapped_column(String(300), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     agency: Mapped[Agency] = relationship()
@@ -64,6 +68,7 @@ class Dataset(Base):
     code: Mapped[str] = mapped_column(String(80))
     title: Mapped[str] = mapped_column(String(200))
     kind: Mapped[DatasetKind] = mapped_column(enum_column(DatasetKind))
+    category: Mapped[DataCategory] = mapped_column(enum_column(DataCategory, 30), default=DataCategory.OTHER)
     description: Mapped[str] = mapped_column(Text, default="")
     mapping: Mapped[dict[str, Any]] = mapped_column(JsonType)
     mapping_hash: Mapped[str] = mapped_column(String(64))
