@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy import select
 
+from crimelink.cli_audit import audit_app
 from crimelink.domain import AgencyKind
 from crimelink.errors import CrimelinkError
 from crimelink.ingest.importer import ImportSummary, ProgressCallback, import_file
@@ -35,6 +36,7 @@ demo_app = typer.Typer(help="The synthetic demo borough.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(agency_app, name="agency")
 app.add_typer(demo_app, name="demo")
+app.add_typer(audit_app, name="audit")
 
 # Piped output (make run, CI logs) gets room for the tables instead of the 80-column default.
 console = Console(width=None if sys.stdout.isatty() else 130)

@@ -11,7 +11,10 @@ Every error the product raises on purpose derives from :class:`CrimelinkError`, 
     ├── MappingError            a dataset's column mapping is invalid
     ├── NormalisationError      one field value cannot be normalised (carries the field)
     ├── ImportFileError         a partner file cannot be read at all (carries the file)
-    └── StoreError              the database is not usable (not migrated, wrong URL, ...)
+    ├── StoreError              the database is not usable (not migrated, wrong URL, ...)
+    ├── NotFoundError           no such thing (and nothing said about whether it exists elsewhere)
+    ├── PermissionDeniedError   the access policy refused the action (carries the reason)
+    └── InvalidInputError       a form or request failed validation (carries field -> problem)
 """
 
 from __future__ import annotations
@@ -64,3 +67,19 @@ class ImportFileError(CrimelinkError):
 
 class StoreError(CrimelinkError):
     """The database cannot be used as asked."""
+
+
+class NotFoundError(CrimelinkError):
+    """The thing asked for does not exist."""
+
+
+class PermissionDeniedError(CrimelinkError):
+    """The access policy refused the action; the message is the policy's reason."""
+
+
+class InvalidInputError(CrimelinkError, ValueError):
+    """Input failed validation. ``problems`` maps each field to what is wrong with it."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{field}: {problem}" for field, problem in problems.items()))
+        self.problems = problems

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, text
@@ -37,7 +37,7 @@ def event_digest(
         {
             "prev": prev_hash,
             # Microsecond precision and no zone: both databases give the same text back.
-            "at": occurred_at.replace(tzinfo=None).isoformat(timespec="microseconds"),
+            "at": _utc_text(occurred_at),
             "actor": actor,
             "action": action,
             "type": resource_type,
@@ -50,6 +50,13 @@ def event_digest(
         default=str,
     )
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _utc_text(moment: datetime) -> str:
+    # SQLite gives naive UTC back, PostgreSQL an aware time in the session's zone: compare in UTC.
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.isoformat(timespec="microseconds")
 
 
 def append_event(

@@ -20,7 +20,10 @@ from crimelink.errors import ConfigurationError
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # The stdlib driver opens an implicit transaction lazily; pragmas must run outside one.
+    # Take transaction control away from the stdlib driver, which neither begins a transaction
+    # before DDL nor lets pragmas run inside one; SQLAlchemy then issues BEGIN itself (see
+    # _sqlite_begin), so schema migrations are atomic like everything else.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -54,7 +57,12 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         ) from exc
     if backend == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def _sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -237,3 +237,31 @@ def test_unknown_database_urls_are_refused() -> None:
         make_engine("mysql://localhost/crimelink")
     with pytest.raises(ConfigurationError, match="not a database URL"):
         make_engine("not a url")
+
+
+def test_upgrading_a_store_that_holds_data_keeps_it(engine: Engine) -> None:
+    migrate.downgrade(engine, "0001")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO agencies (code, name, kind, contact, created_at) VALUES ('P', 'P', 'POLICE_BCU', '', :t)"
+            ),
+            {"t": datetime.now(UTC)},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO datasets (agency_id, code, title, kind, description, mapping, mapping_hash, created_at, "
+                "updated_at) VALUES (1, 'intel', 'Intel', 'INTELLIGENCE', '', '{}', 'x', :t, :t)"
+            ),
+            {"t": datetime.now(UTC)},
+        )
+    migrate.upgrade(engine)
+    with Session(engine) as session:
+        dataset = session.scalars(select(Dataset)).one()
+        assert dataset.code == "intel"
+        assert dataset.category.value == "INTELLIGENCE"
+        make_record(session, dataset)  # foreign keys still point at the right tables
+        session.commit()
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
