@@ -70,16 +70,34 @@ class StoreError(CrimelinkError):
 
 
 class NotFoundError(CrimelinkError):
-    """The thing asked for does not exist."""
+    """The thing asked for does not exist (or is not one the caller may know about)."""
 
 
 class PermissionDeniedError(CrimelinkError):
-    """The access policy refused the action; the message is the policy's reason."""
+    """The access policy refused the action; ``reason`` is the policy's explanation."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"not allowed: {reason}")
+        self.reason = reason
+
+
+#: The same error under the name the web layer uses.
+AccessDeniedError = PermissionDeniedError
 
 
 class InvalidInputError(CrimelinkError, ValueError):
-    """Input failed validation. ``problems`` maps each field to what is wrong with it."""
+    """Input failed validation. ``problems`` maps each field to what is wrong with it.
 
-    def __init__(self, problems: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{field}: {problem}" for field, problem in problems.items()))
-        self.problems = problems
+    Raise it with a mapping, ``InvalidInputError({"dob": "not a date"})``, or for one field,
+    ``InvalidInputError("dob", "not a date")``; ``field`` and ``message`` name the first problem.
+    """
+
+    def __init__(self, problems: dict[str, str] | str, message: str = "") -> None:
+        found = {problems: message} if isinstance(problems, str) else dict(problems)
+        super().__init__("; ".join(f"{field}: {problem}" for field, problem in found.items()))
+        self.problems = found
+        self.field, self.message = next(iter(found.items()))
+
+
+class ConflictError(InvalidInputError):
+    """The value of ``field`` would duplicate one that must be unique."""
