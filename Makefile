@@ -1,4 +1,4 @@
-# Crimelink: `make run` loads the demo borough into the embedded SQLite store; `make test` runs the tests.
+# Crimelink: `make run` loads the demo borough and serves it at http://127.0.0.1:8000; `make test` runs the tests.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -18,7 +18,8 @@ $(STAMP): pyproject.toml
 run: install
 	$(BIN)/crimelink db upgrade
 	$(BIN)/crimelink demo load --generate
-	$(BIN)/crimelink stats
+	$(BIN)/crimelink demo users
+	$(BIN)/crimelink serve
 
 test: install
 	$(BIN)/pytest

@@ -15,6 +15,7 @@ from rich.table import Table
 from sqlalchemy import select
 
 from crimelink.cli_audit import audit_app
+from crimelink.cli_web import demo_users, serve, user_app
 from crimelink.domain import AgencyKind
 from crimelink.errors import CrimelinkError
 from crimelink.ingest.importer import ImportSummary, ProgressCallback, import_file
@@ -37,6 +38,9 @@ app.add_typer(db_app, name="db")
 app.add_typer(agency_app, name="agency")
 app.add_typer(demo_app, name="demo")
 app.add_typer(audit_app, name="audit")
+app.add_typer(user_app, name="user")
+app.command("serve")(serve)
+demo_app.command("users")(demo_users)
 
 # Piped output (make run, CI logs) gets room for the tables instead of the 80-column default.
 console = Console(width=None if sys.stdout.isatty() else 130)
@@ -241,15 +245,21 @@ def demo_load(
         Path | None, typer.Option("--dir", help="Demo directory (default DATA_DIR/demo)")
     ] = None,
     generate: Annotated[bool, typer.Option(help="Generate the demo first if it is not there")] = False,
+    again: Annotated[
+        bool, typer.Option("--again", help="Re-read every file even when the demo is already loaded")
+    ] = False,
 ) -> None:
     """Register the demo agencies and import every demo dataset through the normal import path."""
-    from crimelink.demo.loader import load_demo
+    from crimelink.demo.loader import already_loaded, load_demo
 
     settings = get_settings()
     folder = directory or settings.data_dir / "demo"
     if generate and not (folder / "manifest.yaml").is_file():
         demo_generate(out=folder, seed=None, size=None)
     engine = open_store(settings)
+    if not again and already_loaded(engine, folder):
+        console.print(f"demo in {folder} is already loaded: nothing to do (--again re-reads every file)")
+        return
     with _progress() as progress:
         summaries = load_demo(
             engine,

@@ -7,14 +7,17 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from crimelink.domain import AgencyKind
 from crimelink.errors import ImportFileError
 from crimelink.ingest.importer import ImportSummary, ProgressCallback, import_file
 from crimelink.ingest.mapping import load_mapping
+from crimelink.ingest.readers import open_partner_file
 from crimelink.services.agencies import register_agency
 from crimelink.store.engine import session_scope
+from crimelink.store.models import Agency, Dataset, ImportRun
 
 
 def read_manifest(directory: Path) -> dict[str, Any]:
@@ -63,3 +66,32 @@ def load_demo(
             )
         )
     return summaries
+
+
+def already_loaded(engine: Engine, directory: Path) -> bool:
+    """Whether every demo file has been imported to the end, unchanged, with its current mapping.
+
+    Loading again would store nothing new; this answers that in a second instead of re-reading
+    every row.
+    """
+    manifest = read_manifest(directory)
+    with Session(engine) as session:
+        for entry in manifest["datasets"]:
+            mapping = load_mapping(directory / entry["mapping"])
+            source = open_partner_file(directory / entry["file"], mapping)
+            completed = session.scalar(
+                select(ImportRun.id)
+                .join(Dataset, Dataset.id == ImportRun.dataset_id)
+                .join(Agency, Agency.id == Dataset.agency_id)
+                .where(
+                    Agency.code == mapping.agency,
+                    Dataset.code == mapping.dataset,
+                    ImportRun.file_sha256 == source.sha256,
+                    ImportRun.mapping_hash == mapping.content_hash,
+                    ImportRun.status == "completed",
+                )
+                .limit(1)
+            )
+            if completed is None:
+                return False
+    return True

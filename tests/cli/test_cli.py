@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from crimelink.cli import app
 from crimelink.settings import get_settings
+from crimelink.store import migrate
 
 runner = CliRunner()
 
@@ -34,7 +35,7 @@ def invoke(*args: str) -> str:
 
 
 def test_upgrade_import_quarantine_and_stats(store: Path) -> None:
-    assert "empty -> 0001" in invoke("db", "upgrade")
+    assert f"empty -> {migrate.head_revision()}" in invoke("db", "upgrade")
     invoke(
         "agency",
         "add",

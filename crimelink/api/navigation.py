@@ -1,0 +1,34 @@
+"""The navigation bar and the home page's links: one per thing the user's roles allow, by the access policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from crimelink.access.policy import Action, Actor, allowed
+
+
+@dataclass(frozen=True)
+class NavLink:
+    key: str
+    label: str
+    href: str
+    #: ``None``: every signed-in user has it.
+    action: Action | None
+
+
+NAV_LINKS = (
+    NavLink("home", "Home", "/", None),
+    NavLink("search", "Search records", "/search", Action.RECORD_SEARCH),
+    NavLink("submit_intelligence", "Submit intelligence", "/intelligence/new", Action.INTELLIGENCE_SUBMIT),
+    NavLink("audit", "Audit trail", "/audit", Action.AUDIT_READ),
+    NavLink("agencies", "Agencies", "/admin/agencies", Action.AGENCY_MANAGE),
+    NavLink("users", "Users", "/admin/users", Action.USER_MANAGE),
+    NavLink("compartments", "Compartments", "/admin/compartments", Action.COMPARTMENT_MANAGE),
+    NavLink("agreements", "Sharing agreements", "/admin/agreements", Action.AGREEMENT_MANAGE),
+    NavLink("tokens", "API tokens", "/account/tokens", Action.TOKEN_MANAGE),
+)
+
+
+def navigation(actor: Actor) -> list[NavLink]:
+    """The links ``actor`` may follow, in menu order."""
+    return [link for link in NAV_LINKS if link.action is None or allowed(actor, link.action)]

@@ -1,0 +1,42 @@
+"""/api/records: search and read records through the access policy (hit / no-hit for the rest)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from crimelink.api.deps import CurrentActor, SessionDep
+from crimelink.api.schemas.records import HoldingNoticePublic, RecordPublic, SearchPublic
+from crimelink.services.records import HoldingNotice, get_record, search_records
+
+router = APIRouter(prefix="/records", tags=["records"])
+
+
+@router.get("/search")
+def search(
+    db: SessionDep,
+    actor: CurrentActor,
+    q: Annotated[str, Query(max_length=200, description="Name, postcode, phone, VRM or words")],
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> SearchPublic:
+    """Records you may see that match every word; other agencies' matches only as holding notices."""
+    result = search_records(db, actor, query=q, limit=limit)
+    db.commit()  # the search's audit event
+    return SearchPublic(
+        query=result.query,
+        records=[RecordPublic.model_validate(asdict(v)) for v in result.records],
+        held_elsewhere=[HoldingNoticePublic.model_validate(asdict(n)) for n in result.held_elsewhere],
+        truncated=result.truncated,
+    )
+
+
+@router.get("/{record_id}")
+def read(record_id: int, db: SessionDep, actor: CurrentActor) -> RecordPublic | HoldingNoticePublic:
+    """The record, or (when the policy refuses it) only which agency holds it and whom to ask."""
+    outcome = get_record(db, actor, record_id)
+    db.commit()  # the view's audit event
+    if isinstance(outcome, HoldingNotice):
+        return HoldingNoticePublic.model_validate(asdict(outcome))
+    return RecordPublic.model_validate(asdict(outcome))

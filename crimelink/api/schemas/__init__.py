@@ -1,0 +1,1 @@
+"""Request and response schemas (``XCreate``, ``XUpdate``, ``XPublic``), separate from the ORM tables."""

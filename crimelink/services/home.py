@@ -1,0 +1,58 @@
+"""What the home page shows each user: only counts of things they may see.
+
+Everyone sees how many agencies are in the partnership (the directory hit / no-hit answers point to).
+People who may view records see their own agency's datasets with record counts (an agency always
+sees its own records). Administrators see the administration counts. Nothing else is counted here:
+a count of other agencies' records would leak what the policy hides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from crimelink.access.policy import Action, Actor, allowed
+from crimelink.domain import DataCategory, DatasetKind
+from crimelink.services.admin import AdminCounts, admin_counts
+from crimelink.store.models import Agency, Dataset, SourceRecord
+
+
+@dataclass(frozen=True)
+class OwnDataset:
+    code: str
+    title: str
+    kind: DatasetKind
+    category: DataCategory
+    records: int
+
+
+@dataclass(frozen=True)
+class HomeSummary:
+    agencies: int
+    #: ``None`` when the actor may not view records at all (so the page shows no dataset list).
+    own_datasets: list[OwnDataset] | None
+    admin: AdminCounts | None
+
+
+def home_summary(session: Session, actor: Actor, *, today: date) -> HomeSummary:
+    agencies = session.scalar(select(func.count()).select_from(Agency)) or 0
+    own: list[OwnDataset] | None = None
+    if allowed(actor, Action.RECORD_VIEW):
+        counted = session.execute(
+            select(SourceRecord.dataset_id, func.count(func.distinct(SourceRecord.source_key)))
+            .join(Dataset, Dataset.id == SourceRecord.dataset_id)
+            .where(Dataset.agency_id == actor.agency_id)
+            .group_by(SourceRecord.dataset_id)
+        )
+        counts = dict(counted.all())
+        own = [
+            OwnDataset(d.code, d.title, d.kind, d.category, counts.get(d.id, 0))
+            for d in session.scalars(
+                select(Dataset).where(Dataset.agency_id == actor.agency_id).order_by(Dataset.code)
+            )
+        ]
+    admin = admin_counts(session, actor, today=today) if allowed(actor, Action.USER_MANAGE) else None
+    return HomeSummary(agencies=agencies, own_datasets=own, admin=admin)

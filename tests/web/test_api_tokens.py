@@ -1,0 +1,140 @@
+"""API tokens: created once, used as a bearer, limited by scope, dead once revoked."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+from web_factories import add_agencies, audit_events, make_user, signed_in_as
+
+from crimelink.api.deps import CSRF_HEADER
+from crimelink.settings import Settings
+from crimelink.store.models import ApiToken
+from crimelink.web import create_app
+
+
+def _bearer(client: TestClient, token: str) -> TestClient:
+    return TestClient(client.app, headers={"Authorization": f"Bearer {token}"})
+
+
+def _create_token(client: TestClient, csrf: str, **body: object) -> dict[str, object]:
+    response = client.post("/api/tokens", json=body, headers={CSRF_HEADER: csrf})
+    assert response.status_code == 201, response.text
+    created: dict[str, object] = response.json()
+    return created
+
+
+def test_a_token_is_shown_once_works_as_a_bearer_and_is_refused_once_revoked(
+    client: TestClient, store: Engine, settings: Settings
+) -> None:
+    make_user(store, settings)
+    csrf = signed_in_as(client, "analyst.one")
+    created = _create_token(client, csrf, name="nightly import", scopes=["read", "import"])
+    token = str(created["token"])
+    assert token.startswith("clk_")
+
+    machine = _bearer(client, token)
+    me = machine.get("/api/me").json()
+    assert (me["username"], me["scopes"]) == ("analyst.one", ["import", "read"])
+    assert "dataset.import" in me["allowed_actions"]
+    assert "intelligence.submit" not in me["allowed_actions"]  # the analyst may, the token's scopes may not
+
+    listed = client.get("/api/tokens").json()
+    assert [t["name"] for t in listed] == ["nightly import"]
+    assert "token" not in listed[0]
+    assert token not in client.get("/account/tokens").text
+    with Session(store) as session:
+        assert token not in str(session.scalars(select(ApiToken.token_hash)).all())
+
+    revoked = client.post(f"/api/tokens/{created['id']}/revoke", headers={CSRF_HEADER: csrf})
+    assert revoked.json()["revoked_at"] is not None
+    refused = machine.get("/api/me")
+    assert refused.status_code == 401
+    assert refused.json() == {
+        "detail": "the API token is not valid: it is unknown or revoked, or its user is inactive"
+    }
+    assert refused.headers["www-authenticate"] == "Bearer"
+    assert _bearer(client, "clk_made-up").get("/api/me").status_code == 401
+    assert [e.action for e in audit_events(store, resource_type="api_token")] == ["create", "revoke"]
+
+
+def test_a_read_scoped_token_of_an_administrator_cannot_create_an_agency(
+    client: TestClient, store: Engine, settings: Settings
+) -> None:
+    make_user(store, settings, username="admin.one", roles=["ADMINISTRATOR"])
+    csrf = signed_in_as(client, "admin.one")
+    reader = _bearer(client, str(_create_token(client, csrf, name="reports", scopes=["read"])["token"]))
+    admin = _bearer(client, str(_create_token(client, csrf, name="provisioning", scopes=["admin"])["token"]))
+    agency = {"code": "LBX-LIC", "name": "Licensing", "kind": "LA_LICENSING"}
+
+    refused = reader.post("/api/agencies", json=agency)
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == "not allowed: the API token's scopes (read) do not cover agency.manage"
+    assert reader.get("/api/agencies").status_code == 403
+
+    accepted = admin.post("/api/agencies", json=agency)
+    assert accepted.status_code == 201
+    assert accepted.json()["code"] == "LBX-LIC"
+    assert admin.post("/api/tokens", json={"name": "x", "scopes": ["admin"]}).status_code == 403
+
+
+def test_tokens_page_creates_a_token_shown_once_and_revokes_it_in_place(
+    client: TestClient, store: Engine, settings: Settings
+) -> None:
+    make_user(store, settings)
+    csrf = signed_in_as(client, "analyst.one")
+    page = client.post(
+        "/account/tokens",
+        data={"csrf_token": csrf, "name": "housing sync", "scopes": ["read"], "purpose": "SAFEGUARDING"},
+    )
+    assert page.status_code == 201
+    token = re.search(r'id="new-token" class="token" type="text" readonly value="([^"]+)"', page.text)
+    assert token is not None
+    assert token.group(1).startswith("clk_")
+    assert "OFFICIAL-SENSITIVE" in page.text  # a live credential is on the page
+    assert _bearer(client, token.group(1)).get("/api/me").json()["purpose"] == "SAFEGUARDING"
+
+    [record_id] = re.findall(r'id="token-(\d+)"', page.text)
+    row = client.post(
+        f"/account/tokens/{record_id}/revoke", data={"csrf_token": csrf}, headers={"HX-Request": "true"}
+    )
+    assert row.text.lstrip().startswith(f'<tr id="token-{record_id}">')
+    assert "Revoked" in row.text
+    assert _bearer(client, token.group(1)).get("/api/me").status_code == 401
+
+
+def test_token_form_names_the_field_at_fault(client: TestClient, store: Engine, settings: Settings) -> None:
+    make_user(store, settings)
+    csrf = signed_in_as(client, "analyst.one")
+    page = client.post("/account/tokens", data={"csrf_token": csrf, "name": "no scopes"})
+    assert page.status_code == 400
+    assert 'id="scopes-error"' in page.text
+    api = client.post(
+        "/api/tokens", json={"name": "x", "scopes": ["everything"]}, headers={CSRF_HEADER: csrf}
+    )
+    assert api.status_code == 422
+    assert list(api.json()["errors"]) == ["scopes"]
+
+
+def test_a_cookie_authenticated_api_change_needs_the_csrf_header(
+    client: TestClient, store: Engine, settings: Settings
+) -> None:
+    make_user(store, settings)
+    signed_in_as(client, "analyst.one")
+    response = client.post("/api/tokens", json={"name": "x", "scopes": ["read"]})
+    assert response.status_code == 403
+    assert "X-CSRF-Token" in response.json()["detail"]
+
+
+def test_tokens_work_on_sqlite_and_postgresql(engine: Engine, settings: Settings) -> None:
+    add_agencies(engine)
+    make_user(engine, settings)
+    client = TestClient(create_app(settings, engine))
+    csrf = signed_in_as(client, "analyst.one")
+    created = _create_token(client, csrf, name="pg", scopes=["read"])
+    machine = _bearer(client, str(created["token"]))
+    assert machine.get("/api/me").json()["username"] == "analyst.one"
+    client.post(f"/api/tokens/{created['id']}/revoke", headers={CSRF_HEADER: csrf})
+    assert machine.get("/api/me").status_code == 401
