@@ -13,8 +13,10 @@ Every error the product raises on purpose derives from :class:`CrimelinkError`, 
     ├── ImportFileError         a partner file cannot be read at all (carries the file)
     ├── StoreError              the database is not usable (not migrated, wrong URL, ...)
     ├── NotFoundError           no such thing (and nothing said about whether it exists elsewhere)
-    ├── PermissionDeniedError   the access policy refused the action (carries the reason)
+    ├── PermissionDeniedError   the access policy refused the action (carries the reason;
+    │                           also named AccessDeniedError)
     └── InvalidInputError       a form or request failed validation (carries field -> problem)
+        └── ConflictError       the value would duplicate one that must be unique
 """
 
 from __future__ import annotations
