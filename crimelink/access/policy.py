@@ -171,9 +171,13 @@ def allowed(actor: Actor, action: Action, resource: Resource = None) -> Decision
         visible = record_visible(actor, resource)
         if not visible or action is not Action.INTELLIGENCE_VIEW_RAW:
             return visible
-        if not actor.agency_is_police:
+        originator = actor.agency_id == resource.agency_id
+        police_to_police = actor.agency_is_police and resource.agency_id in resource.police_agency_ids
+        if not (originator or police_to_police):
             return Decision(
-                False, "raw intelligence text never leaves the police; the sanitised text is shown"
+                False,
+                "raw intelligence text stays with the originator (and, for police intelligence, the police); "
+                "the sanitised text is shown",
             )
     return Decision(True, "allowed")
 

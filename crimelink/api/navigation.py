@@ -20,6 +20,7 @@ NAV_LINKS = (
     NavLink("home", "Home", "/", None),
     NavLink("search", "Search records", "/search", Action.RECORD_SEARCH),
     NavLink("submit_intelligence", "Submit intelligence", "/intelligence/new", Action.INTELLIGENCE_SUBMIT),
+    NavLink("disclosures", "Disclosure requests", "/disclosures", Action.DISCLOSURE_REQUEST),
     NavLink("audit", "Audit trail", "/audit", Action.AUDIT_READ),
     NavLink("agencies", "Agencies", "/admin/agencies", Action.AGENCY_MANAGE),
     NavLink("users", "Users", "/admin/users", Action.USER_MANAGE),

@@ -84,6 +84,9 @@ class RowProcessor:
     def process(self, row_number: int, row: Row) -> ProcessedRow | list[RowError]:
         if "__bad_line__" in row:
             return [RowError("(line)", "line", str(row["__bad_line__"]))]
+        if any(type(v) is str and "\x00" in v for v in row.values()):
+            # NUL characters are invisible, mean nothing in a register, and PostgreSQL refuses them.
+            row = {k: v.replace("\x00", "") if type(v) is str else v for k, v in row.items()}
         errors: list[RowError] = []
         key_value = row.get(self.mapping.record_id)
         if is_blank(key_value):
@@ -226,8 +229,12 @@ class RowProcessor:
                     source or "", assessment or "", processed.handling_code, processed.handling_conditions
                 )
         except CrimelinkError as exc:
+            # Name the column that is wrong: the combined grade, or one of the two separate codes.
+            message = str(exc)
             column = columns.get("grading") or columns.get("source_evaluation") or "(grading)"
-            errors.append(RowError(column, "grading", str(exc)))
+            if "intelligence assessment" in message and "intelligence_assessment" in columns:
+                column = columns["intelligence_assessment"]
+            errors.append(RowError(column, "grading", message))
             return None
         legacy_text = self._text(row, "legacy_grading")
         if legacy_text:

@@ -2,8 +2,9 @@
 
 Everyone sees how many agencies are in the partnership (the directory hit / no-hit answers point to).
 People who may view records see their own agency's datasets with record counts (an agency always
-sees its own records). Administrators see the administration counts. Nothing else is counted here:
-a count of other agencies' records would leak what the policy hides.
+sees its own records). Those who decide their agency's disclosure requests see how many are waiting.
+Administrators see the administration counts. Nothing else is counted here: a count of other agencies'
+records would leak what the policy hides.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from crimelink.access.policy import Action, Actor, allowed
-from crimelink.domain import DataCategory, DatasetKind
+from crimelink.access.policy import Action, Actor, AgencyResource, allowed
+from crimelink.domain import DataCategory, DatasetKind, DisclosureStatus
 from crimelink.services.admin import AdminCounts, admin_counts
-from crimelink.store.models import Agency, Dataset, SourceRecord
+from crimelink.store.models import Agency, Dataset, DisclosureRequest, SourceRecord
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ class HomeSummary:
     #: ``None`` when the actor may not view records at all (so the page shows no dataset list).
     own_datasets: list[OwnDataset] | None
     admin: AdminCounts | None
+    #: Requests to the actor's agency awaiting a decision; ``None`` when the actor may not decide them.
+    pending_disclosures: int | None = None
 
 
 def home_summary(session: Session, actor: Actor, *, today: date) -> HomeSummary:
@@ -55,4 +58,23 @@ def home_summary(session: Session, actor: Actor, *, today: date) -> HomeSummary:
             )
         ]
     admin = admin_counts(session, actor, today=today) if allowed(actor, Action.USER_MANAGE) else None
-    return HomeSummary(agencies=agencies, own_datasets=own, admin=admin)
+    return HomeSummary(
+        agencies=agencies,
+        own_datasets=own,
+        admin=admin,
+        pending_disclosures=_pending_disclosures(session, actor),
+    )
+
+
+def _pending_disclosures(session: Session, actor: Actor) -> int | None:
+    if not allowed(actor, Action.DISCLOSURE_DECIDE, AgencyResource(actor.agency_id)):
+        return None
+    waiting = (
+        select(func.count())
+        .select_from(DisclosureRequest)
+        .where(
+            DisclosureRequest.holder_agency_id == actor.agency_id,
+            DisclosureRequest.status == DisclosureStatus.PENDING,
+        )
+    )
+    return session.scalar(waiting) or 0

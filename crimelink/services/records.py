@@ -162,7 +162,7 @@ def search_records(session: Session, actor: Actor, *, query: str, limit: int = 5
 
 def search_terms(query: str) -> list[str]:
     """Upper-case words to look for; a query that is a phone, postcode or VRM is normalised first."""
-    text = query.strip()
+    text = query.replace("\x00", "").strip()
     if not text:
         return []
     context = NormaliseContext()

@@ -189,6 +189,13 @@ def test_submitted_intelligence_is_graded_validated_and_raw_text_stays_with_poli
                 },
             )
         problems = bad.value.problems
+        with pytest.raises(InvalidInputError) as wrong_grade:
+            submit_intelligence(
+                session,
+                people["olivia"],  # type: ignore[arg-type]
+                form={"source_evaluation": "1", "intelligence_assessment": "F", "text": "Some text."},
+            )
+        assert list(wrong_grade.value.problems) == ["intelligence_assessment"]
         assert "SECRET" in problems.get("classification", "")
         assert "subject_postcode" in problems
         assert "handling_conditions" in problems

@@ -294,3 +294,17 @@ def test_a_handling_code_that_contradicts_the_grading_is_quarantined(housing: En
         entry = session.scalars(select(QuarantineEntry)).one()
     assert (entry.column, entry.field) == ("Handling", "handling_code")
     assert entry.reason == "handling code C disagrees with the grading 1B P"
+
+
+def test_nul_characters_are_dropped_so_every_database_takes_the_row(housing: Engine, tmp_path: Path) -> None:
+    lines = [
+        {"Licence No": "N-1", "Holder": "Ann\x00 Lee", "Address": "1 Bow\x00 Road", "Postcode": "E3 2AA"}
+    ]
+    source = tmp_path / "nul.jsonl"
+    source.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    summary = import_file(housing, source, DatasetMapping.from_dict(HMO_MAPPING))
+    assert summary.stored == 1
+    with Session(housing) as session:
+        record = session.scalars(select(SourceRecord)).one()
+    assert record.original["Holder"] == "Ann Lee"
+    assert record.normalised["premises"]["address"] == "1 BOW ROAD"

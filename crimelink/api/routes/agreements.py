@@ -8,6 +8,7 @@ from fastapi import APIRouter, status
 
 from crimelink.api.deps import CurrentActor, SessionDep
 from crimelink.api.schemas.agreements import AgreementCreate, AgreementPublic
+from crimelink.api.schemas.common import IdPath
 from crimelink.services import admin
 from crimelink.services.admin import AgreementView
 
@@ -53,12 +54,12 @@ def create_agreement(body: AgreementCreate, db: SessionDep, actor: CurrentActor)
 
 
 @router.get("/{agreement_id}")
-def get_agreement(agreement_id: int, db: SessionDep, actor: CurrentActor) -> AgreementPublic:
+def get_agreement(agreement_id: IdPath, db: SessionDep, actor: CurrentActor) -> AgreementPublic:
     return agreement_public(admin.get_agreement(db, actor, agreement_id))
 
 
 @router.post("/{agreement_id}/deactivate")
-def deactivate_agreement(agreement_id: int, db: SessionDep, actor: CurrentActor) -> AgreementPublic:
+def deactivate_agreement(agreement_id: IdPath, db: SessionDep, actor: CurrentActor) -> AgreementPublic:
     """End the agreement now; nothing more is shared under it."""
     view = admin.deactivate_agreement(db, caller=actor, agreement_id=agreement_id)
     db.commit()

@@ -7,6 +7,7 @@ from dataclasses import asdict
 from fastapi import APIRouter, status
 
 from crimelink.api.deps import CurrentActor, SessionDep
+from crimelink.api.schemas.common import IdPath
 from crimelink.api.schemas.disclosures import DisclosureCreate, DisclosureDecision, DisclosurePublic
 from crimelink.services import disclosure
 
@@ -43,7 +44,7 @@ def create(body: DisclosureCreate, db: SessionDep, actor: CurrentActor) -> list[
 
 @router.post("/{request_id}/decision")
 def decide(
-    request_id: int, body: DisclosureDecision, db: SessionDep, actor: CurrentActor
+    request_id: IdPath, body: DisclosureDecision, db: SessionDep, actor: CurrentActor
 ) -> DisclosurePublic:
     """Grant (recording the lawful basis and any conditions) or refuse a request to your agency."""
     request = disclosure.decide_disclosure(

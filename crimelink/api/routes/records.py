@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from crimelink.api.deps import CurrentActor, SessionDep
+from crimelink.api.schemas.common import IdPath
 from crimelink.api.schemas.records import HoldingNoticePublic, RecordPublic, SearchPublic
 from crimelink.services.records import HoldingNotice, get_record, search_records
 
@@ -33,7 +34,7 @@ def search(
 
 
 @router.get("/{record_id}")
-def read(record_id: int, db: SessionDep, actor: CurrentActor) -> RecordPublic | HoldingNoticePublic:
+def read(record_id: IdPath, db: SessionDep, actor: CurrentActor) -> RecordPublic | HoldingNoticePublic:
     """The record, or (when the policy refuses it) only which agency holds it and whom to ask."""
     outcome = get_record(db, actor, record_id)
     db.commit()  # the view's audit event

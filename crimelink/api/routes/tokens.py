@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from crimelink.api.deps import CurrentActor, SessionDep
+from crimelink.api.schemas.common import IdPath
 from crimelink.api.schemas.tokens import ApiTokenCreate, ApiTokenCreated, ApiTokenPublic
 from crimelink.services import auth
 
@@ -28,7 +29,7 @@ def create_token(body: ApiTokenCreate, db: SessionDep, actor: CurrentActor) -> A
 
 
 @router.post("/{token_id}/revoke")
-def revoke_token(token_id: int, db: SessionDep, actor: CurrentActor) -> ApiTokenPublic:
+def revoke_token(token_id: IdPath, db: SessionDep, actor: CurrentActor) -> ApiTokenPublic:
     record = auth.revoke_api_token(db, actor=actor, token_id=token_id)
     db.commit()
     return ApiTokenPublic.model_validate(record)

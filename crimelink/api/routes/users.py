@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from crimelink.api.deps import CurrentActor, SessionDep, SettingsDep
+from crimelink.api.schemas.common import IdPath
 from crimelink.api.schemas.users import UserCreate, UserPublic, UserUpdate
 from crimelink.services import admin
 
@@ -37,12 +38,12 @@ def create_user(body: UserCreate, db: SessionDep, actor: CurrentActor, settings:
 
 
 @router.get("/{user_id}")
-def get_user(user_id: int, db: SessionDep, actor: CurrentActor) -> UserPublic:
+def get_user(user_id: IdPath, db: SessionDep, actor: CurrentActor) -> UserPublic:
     return UserPublic.of(admin.get_user(db, actor, user_id))
 
 
 @router.patch("/{user_id}")
-def update_user(user_id: int, body: UserUpdate, db: SessionDep, actor: CurrentActor) -> UserPublic:
+def update_user(user_id: IdPath, body: UserUpdate, db: SessionDep, actor: CurrentActor) -> UserPublic:
     user = admin.update_user(
         db,
         caller=actor,
@@ -60,7 +61,7 @@ def update_user(user_id: int, body: UserUpdate, db: SessionDep, actor: CurrentAc
 
 
 @router.post("/{user_id}/unlock")
-def unlock_user(user_id: int, db: SessionDep, actor: CurrentActor) -> UserPublic:
+def unlock_user(user_id: IdPath, db: SessionDep, actor: CurrentActor) -> UserPublic:
     """Clear a lockout after too many failed sign-ins."""
     user = admin.unlock_user(db, caller=actor, user_id=user_id)
     db.commit()

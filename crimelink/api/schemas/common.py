@@ -5,9 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
+from fastapi import Path
 from pydantic import AfterValidator, BaseModel, Field
 
 from crimelink.services.auth import as_utc
+
+#: SQLite and PostgreSQL keep ids as signed 64-bit integers.
+MAX_ID = 2**63 - 1
+#: A stored row's id in a URL: ids no database could hold are refused with 422, not passed on.
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+#: A stored row's id in a request body.
+StoreId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 #: A moment in UTC. SQLite gives stored times back without a zone; they are all UTC.
 UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]

@@ -6,12 +6,12 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
-from crimelink.api.schemas.common import UtcDatetime
+from crimelink.api.schemas.common import StoreId, UtcDatetime
 from crimelink.domain import LawfulBasis
 
 
 class DisclosureCreate(BaseModel):
-    record_ids: list[int] = Field(min_length=1, max_length=500)
+    record_ids: list[StoreId] = Field(min_length=1, max_length=500)
     justification: str = Field(min_length=1, max_length=4000)
 
 

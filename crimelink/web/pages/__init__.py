@@ -2,11 +2,29 @@
 
 from fastapi import APIRouter
 
-from crimelink.web.pages import agencies, agreements, auth, compartments, home, tokens, users
+from crimelink.web.pages import (
+    agencies,
+    agreements,
+    audit,
+    auth,
+    compartments,
+    disclosures,
+    home,
+    intelligence,
+    records,
+    search,
+    tokens,
+    users,
+)
 
 page_routers: tuple[APIRouter, ...] = (
     auth.router,
     home.router,
+    search.router,
+    records.router,
+    intelligence.router,
+    disclosures.router,
+    audit.router,
     tokens.router,
     agencies.router,
     users.router,

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from crimelink.access.policy import Action
 from crimelink.api.deps import SessionDep
 from crimelink.api.schemas.agreements import AgreementCreate
+from crimelink.api.schemas.common import IdPath
 from crimelink.domain import DataCategory, Purpose
 from crimelink.errors import InvalidInputError
 from crimelink.services import admin
@@ -106,7 +107,7 @@ def create_agreement(request: Request, viewer: Viewer, form: CheckedForm, db: Se
 
 @router.post("/{agreement_id}/deactivate")
 def deactivate_agreement(
-    request: Request, agreement_id: int, viewer: Viewer, form: CheckedForm, db: SessionDep
+    request: Request, agreement_id: IdPath, viewer: Viewer, form: CheckedForm, db: SessionDep
 ) -> Response:
     view = admin.deactivate_agreement(db, caller=viewer.actor, agreement_id=agreement_id)
     db.commit()

@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from crimelink.access.policy import TOKEN_SCOPES
 from crimelink.api.deps import SessionDep
+from crimelink.api.schemas.common import IdPath
 from crimelink.domain import Classification, Purpose
 from crimelink.errors import InvalidInputError
 from crimelink.services import auth
@@ -72,7 +73,7 @@ def create_token(request: Request, viewer: Viewer, form: CheckedForm, db: Sessio
 
 @router.post("/{token_id}/revoke")
 def revoke_token(
-    request: Request, token_id: int, viewer: Viewer, form: CheckedForm, db: SessionDep
+    request: Request, token_id: IdPath, viewer: Viewer, form: CheckedForm, db: SessionDep
 ) -> Response:
     record = auth.revoke_api_token(db, actor=viewer.actor, token_id=token_id)
     db.commit()

@@ -15,6 +15,7 @@ from starlette.datastructures import FormData
 
 from crimelink.access.policy import Action
 from crimelink.api.deps import SessionDep, SettingsDep
+from crimelink.api.schemas.common import IdPath
 from crimelink.api.schemas.users import UserCreate, UserPublic, UserUpdate
 from crimelink.domain import Classification, UserRole
 from crimelink.errors import InvalidInputError
@@ -133,7 +134,7 @@ def create_user(
 
 
 @router.get("/{user_id}/edit")
-def edit_user_page(request: Request, user_id: int, viewer: Viewer, db: SessionDep) -> Response:
+def edit_user_page(request: Request, user_id: IdPath, viewer: Viewer, db: SessionDep) -> Response:
     user = UserPublic.of(admin.get_user(db, viewer.actor, user_id))
     values = user.model_dump(mode="json")
     return _form(request, viewer, db, user=user, values=values)
@@ -141,7 +142,7 @@ def edit_user_page(request: Request, user_id: int, viewer: Viewer, db: SessionDe
 
 @router.post("/{user_id}")
 def update_user(
-    request: Request, user_id: int, viewer: Viewer, form: CheckedForm, db: SessionDep
+    request: Request, user_id: IdPath, viewer: Viewer, form: CheckedForm, db: SessionDep
 ) -> Response:
     user = UserPublic.of(admin.get_user(db, viewer.actor, user_id))
     values = _values(form) | {"active": form.get("active") == "on"}
@@ -178,7 +179,7 @@ def update_user(
 
 @router.post("/{user_id}/unlock")
 def unlock_user(
-    request: Request, user_id: int, viewer: Viewer, form: CheckedForm, db: SessionDep
+    request: Request, user_id: IdPath, viewer: Viewer, form: CheckedForm, db: SessionDep
 ) -> Response:
     user = admin.unlock_user(db, caller=viewer.actor, user_id=user_id)
     db.commit()

@@ -1,0 +1,203 @@
+"""What each role sees and does in a real browser, on the demo borough, with the keyboard and the mouse.
+
+Chromium (Debian's, through Playwright) against the real application served by uvicorn; see
+conftest.py. One screenshot per role is kept in the pytest temporary directory.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from crimelink.domain import UserRole
+
+if TYPE_CHECKING:  # only for annotations: test modules do not import conftest at run time
+    from conftest import DemoSite, SignIn
+
+pytestmark = pytest.mark.browser
+
+NAVIGATION: dict[UserRole, list[str]] = {
+    UserRole.ANALYST: ["Home", "Search records", "Submit intelligence", "Disclosure requests", "API tokens"],
+    UserRole.PARTNER_OFFICER: [
+        "Home",
+        "Search records",
+        "Submit intelligence",
+        "Disclosure requests",
+        "API tokens",
+    ],
+    UserRole.SAFEGUARDING_LEAD: ["Home", "Search records", "Disclosure requests", "API tokens"],
+    UserRole.AUDITOR: ["Home", "Audit trail", "API tokens"],
+    UserRole.ADMINISTRATOR: ["Home", "Agencies", "Users", "Compartments", "Sharing agreements", "API tokens"],
+}
+
+
+def search(page: Page, query: str) -> None:
+    """Go to the search page with the mouse and search with the keyboard."""
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Search records").click()
+    page.get_by_label("Name, postcode, phone, vehicle registration or words").focus()
+    page.keyboard.type(query)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def screenshot(page: Page, directory: Path, role: UserRole) -> None:
+    """One full-page screenshot per role, of the page that shows what the role is for."""
+    page.screenshot(path=directory / f"{role.value.lower()}.png", full_page=True)
+
+
+def marking(page: Page) -> str:
+    return page.get_by_role("note", name="Protective marking").first.inner_text()
+
+
+@pytest.mark.parametrize("role", list(NAVIGATION), ids=lambda role: role.value.lower())
+def test_each_role_sees_only_the_links_it_may_follow(sign_in: SignIn, role: UserRole) -> None:
+    page = sign_in(role)
+    links = page.get_by_role("navigation", name="Main").get_by_role("link").all_inner_texts()
+    assert links == NAVIGATION[role]
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
+    # The first Tab reaches the skip link, and following it lands in the main content.
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+
+
+def test_a_partner_learns_only_that_the_police_hold_intelligence_the_analyst_reads_it_raw(
+    sign_in: SignIn, demo_site: DemoSite, screenshots: Path
+) -> None:
+    report = demo_site.police_intelligence
+    partner = sign_in(UserRole.PARTNER_OFFICER)
+    search(partner, report.name)
+    notice = partner.locator(".holding-notice").filter(has_text="(POLICE)")
+    holds = rf"{re.escape(demo_site.police_name)}\s+\(POLICE\)\s+holds\s+\d+\s+records?\."
+    expect(notice).to_contain_text(re.compile(holds))
+    expect(notice).to_contain_text("Contact: SOC Desk, 020 7946 0100")
+    content = partner.content()
+    assert report.sanitised not in content
+    assert report.raw not in content
+    assert f'href="/records/{report.record_id}"' not in content
+    partner.goto(f"/records/{report.record_id}")
+    expect(partner.get_by_role("heading", level=1)).to_have_text("This record is held by another agency")
+    assert report.sanitised not in partner.content()
+
+    analyst = sign_in(UserRole.ANALYST)
+    search(analyst, report.name)
+    analyst.locator(f'a[href="/records/{report.record_id}"]').click()
+    expect(analyst.locator(".why-visible")).to_contain_text("Your agency holds this record.")
+    expect(analyst.locator(".report-text").first).to_have_text(report.sanitised)
+    raw = analyst.get_by_role("region", name="Police only Raw text")
+    expect(raw).to_contain_text(report.raw)
+    screenshot(analyst, screenshots, UserRole.ANALYST)
+
+
+def test_a_partner_asks_the_police_for_disclosure_in_place_and_the_police_refuse_it(
+    sign_in: SignIn, demo_site: DemoSite, screenshots: Path
+) -> None:
+    report = demo_site.police_intelligence
+    partner = sign_in(UserRole.PARTNER_OFFICER)
+    search(partner, report.name)
+    notice = partner.locator(".holding-notice").filter(has_text="(POLICE)")
+    notice.get_by_role("button", name="Request disclosure").click()  # nothing typed yet
+    expect(notice.locator(".field-error")).to_contain_text("at least 10 characters")
+    notice.get_by_label("Why you need").fill("Tenancy enforcement visit planned for next week")
+    notice.get_by_role("button", name="Request disclosure").click()
+    expect(notice.get_by_role("status")).to_contain_text("Disclosure request sent to POLICE")
+    assert partner.url.startswith(f"{demo_site.base_url}/search?"), "htmx answered in place"
+    screenshot(partner, screenshots, UserRole.PARTNER_OFFICER)
+
+    analyst = sign_in(UserRole.ANALYST)
+    expect(analyst.locator("#disclosures-to-decide + .counts dd")).not_to_have_text("0")
+    analyst.get_by_role("link", name="Waiting for your agency's decision").click()
+    request = analyst.locator("article.decide").filter(has_text="Tenancy enforcement visit planned").first
+    request.get_by_label("Refuse").check()
+    request.get_by_label("Note to the requester").fill("Live operation: ask again in a month")
+    request.get_by_role("button", name="Record decision").click()
+    expect(analyst.get_by_role("status").first).to_contain_text("from LBA-HOUSING refused")
+
+    partner.goto("/disclosures")
+    row = partner.locator("tr").filter(has_text="Tenancy enforcement visit planned")
+    expect(row).to_contain_text("Refused")
+    expect(row).to_contain_text("Live operation: ask again in a month")
+
+
+def test_the_safeguarding_lead_opens_a_childs_record_marked_official_sensitive_the_partner_cannot(
+    sign_in: SignIn, demo_site: DemoSite, screenshots: Path
+) -> None:
+    child = demo_site.child
+    lead = sign_in(UserRole.SAFEGUARDING_LEAD)
+    search(lead, child.name)
+    assert marking(lead) == "OFFICIAL-SENSITIVE"  # the results include the child's record
+    lead.locator(f'a[href="/records/{child.record_id}"]').click()
+    expect(lead.get_by_role("heading", level=1)).to_contain_text("Children known to children's social care")
+    assert marking(lead) == "OFFICIAL-SENSITIVE"
+    assert lead.title().endswith("[OFFICIAL-SENSITIVE]")
+    expect(lead.locator(".handling")).to_have_text("C — refer to originator before action")
+    expect(lead.locator("main")).to_contain_text("CHILDREN")
+    screenshot(lead, screenshots, UserRole.SAFEGUARDING_LEAD)
+
+    partner = sign_in(UserRole.PARTNER_OFFICER)
+    search(partner, child.name)
+    expect(partner.locator(".holding-notice").filter(has_text="(LBA-CSC)")).to_contain_text("holds")
+    partner.goto(f"/records/{child.record_id}")
+    expect(partner.get_by_role("heading", level=1)).to_have_text("This record is held by another agency")
+    assert marking(partner) == "OFFICIAL"
+    given = child.name.split()[0]
+    assert not re.search(rf"\b{re.escape(given)}\b", partner.locator("main").inner_text().upper())
+
+
+def test_the_administrator_manages_users_but_may_not_search_records(
+    sign_in: SignIn, screenshots: Path
+) -> None:
+    admin = sign_in(UserRole.ADMINISTRATOR)
+    admin.get_by_role("navigation", name="Main").get_by_role("link", name="Users").click()
+    expect(admin.get_by_role("heading", level=1)).to_have_text("Users")
+    expect(admin.locator("main")).to_contain_text("analyst.demo")
+    answer = admin.goto("/search?q=smith")
+    assert answer is not None
+    assert answer.status == 403
+    expect(admin.get_by_role("heading", level=1)).to_have_text("You may not do this")
+    expect(admin.locator("main")).to_contain_text("the record.search action needs one of the roles")
+    screenshot(admin, screenshots, UserRole.ADMINISTRATOR)
+
+
+def test_a_bad_postcode_on_the_intelligence_form_is_shown_next_to_the_field(sign_in: SignIn) -> None:
+    analyst = sign_in(UserRole.ANALYST)
+    analyst.get_by_role("navigation", name="Main").get_by_role("link", name="Submit intelligence").click()
+    analyst.get_by_label("Source evaluation").select_option("1")
+    analyst.get_by_label("Intelligence assessment").select_option("B")
+    analyst.get_by_label("Sanitised text").fill("Subject seen handing packages to youths outside the shop.")
+    analyst.get_by_label("Subject's name").fill("Browser Test Subject")
+    analyst.get_by_label("Subject's postcode").fill("NOT A POSTCODE")
+    analyst.get_by_role("button", name="Submit intelligence").focus()
+    with analyst.expect_navigation():
+        analyst.keyboard.press("Enter")
+    field = analyst.locator(".field").filter(has=analyst.get_by_label("Subject's postcode"))
+    expect(field.locator(".field-error")).to_contain_text("is not a valid UK postcode")
+    expect(analyst.get_by_label("Subject's postcode")).to_have_value("NOT A POSTCODE")
+    expect(analyst.get_by_label("Subject's postcode")).to_have_attribute("aria-invalid", "true")
+    expect(analyst.get_by_label("Subject's name")).to_have_value("Browser Test Subject")
+    summary = analyst.get_by_role("alert")
+    expect(summary).to_contain_text("There is a problem")
+    expect(summary.get_by_role("link", name=re.compile("Subject's postcode"))).to_have_attribute(
+        "href", "#subject_postcode"
+    )
+
+
+def test_the_auditor_reads_the_trail_and_verifies_the_chain(sign_in: SignIn, screenshots: Path) -> None:
+    sign_in(UserRole.PARTNER_OFFICER)  # a sign-in for the trail to show
+    auditor = sign_in(UserRole.AUDITOR)
+    auditor.get_by_role("navigation", name="Main").get_by_role("link", name="Audit trail").click()
+    assert marking(auditor) == "OFFICIAL-SENSITIVE"
+    auditor.get_by_label("Who").fill("partner.demo")
+    auditor.get_by_label("Action").fill("sign_in")
+    auditor.get_by_role("button", name="Search the trail").click()
+    rows = auditor.locator("table.audit tbody tr")
+    expect(rows.first).to_contain_text("partner.demo")
+    expect(rows.first).to_contain_text("sign_in")
+    auditor.get_by_role("button", name="Verify chain").click()
+    expect(auditor.locator("#verify-result")).to_contain_text("The chain is intact.")
+    screenshot(auditor, screenshots, UserRole.AUDITOR)
