@@ -28,6 +28,9 @@ from crimelink.store.models import (
     SourceRecord,
 )
 
+#: How many matching records one search examines (newest first).
+MAX_CANDIDATES = 2000
+
 
 @dataclass(frozen=True)
 class HoldingNotice:
@@ -79,7 +82,11 @@ class SearchResult:
     query: str
     records: list[RecordView]
     held_elsewhere: list[HoldingNotice] = field(default_factory=list)
+    #: More of the actor's visible matches exist than are returned.
     truncated: bool = False
+    #: The query matched more than MAX_CANDIDATES records: only the newest were examined, so the
+    #: holding notices' counts are "at least" figures. Narrow the search for exact ones.
+    capped: bool = False
 
 
 def get_record(session: Session, actor: Actor, record_id: int) -> RecordView | HoldingNotice:
@@ -109,7 +116,9 @@ def get_record(session: Session, actor: Actor, record_id: int) -> RecordView | H
     return _views(session, actor, context, [record])[0]
 
 
-def search_records(session: Session, actor: Actor, *, query: str, limit: int = 50) -> SearchResult:
+def search_records(
+    session: Session, actor: Actor, *, query: str, limit: int = 50, max_candidates: int = MAX_CANDIDATES
+) -> SearchResult:
     """Current records matching every word of ``query`` (names, postcodes, phones, VRMs, text)."""
     gate = allowed(actor, Action.RECORD_SEARCH)
     if not gate:
@@ -137,8 +146,10 @@ def search_records(session: Session, actor: Actor, *, query: str, limit: int = 5
         )
         .where(*[document.contains(term, autoescape=True) for term in terms])
         .order_by(SourceRecord.id.desc())
-        .limit(2000)
+        .limit(max_candidates + 1)
     ).all()
+    capped = len(candidates) > max_candidates
+    candidates = candidates[:max_candidates]
     context = load_access_context(session)
     visible = [r for r in candidates if allowed(actor, Action.RECORD_VIEW, context.resource(r))]
     hidden = [r for r in candidates if r not in set(visible)]
@@ -156,7 +167,8 @@ def search_records(session: Session, actor: Actor, *, query: str, limit: int = 5
         query=query,
         records=_views(session, actor, context, visible[:limit]),
         held_elsewhere=_notices(session, hidden),
-        truncated=len(visible) > limit,
+        truncated=len(visible) > limit or capped,
+        capped=capped,
     )
 
 

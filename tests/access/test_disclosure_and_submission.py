@@ -262,3 +262,19 @@ def test_sensitive_records_need_clearance_and_compartment(engine: Engine) -> Non
         assert isinstance(get_record(session, ursula, record.id), HoldingNotice)
         # The right person with the wrong purpose: no agreement covers it.
         assert isinstance(get_record(session, actor_for(cleared, police), record.id), HoldingNotice)
+
+
+def test_a_search_matching_too_many_records_says_its_counts_are_lower_bounds(engine: Engine) -> None:
+    with Session(engine) as session:
+        police = make_agency(session, "POLICE", police=True)
+        housing = make_agency(session, "HOUSING")
+        intel = make_dataset(session, police, DataCategory.INTELLIGENCE)
+        for n in range(5):
+            make_record(session, intel, f"IR-{n}", name=f"COMMON NAME {n}")
+        harry = actor_for(
+            make_user(session, housing, "harry", roles=[UserRole.PARTNER_OFFICER.value]), housing
+        )
+        exact = search_records(session, harry, query="common", max_candidates=10)
+        capped = search_records(session, harry, query="common", max_candidates=3)
+    assert (exact.capped, [n.count for n in exact.held_elsewhere]) == (False, [5])
+    assert (capped.capped, [n.count for n in capped.held_elsewhere]) == (True, [3])

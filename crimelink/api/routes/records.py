@@ -30,6 +30,7 @@ def search(
         records=[RecordPublic.model_validate(asdict(v)) for v in result.records],
         held_elsewhere=[HoldingNoticePublic.model_validate(asdict(n)) for n in result.held_elsewhere],
         truncated=result.truncated,
+        capped=result.capped,
     )
 
 

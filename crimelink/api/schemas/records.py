@@ -59,3 +59,5 @@ class SearchPublic(BaseModel):
     records: list[RecordPublic]
     held_elsewhere: list[HoldingNoticePublic]
     truncated: bool
+    #: Over 2,000 matches: only the newest were examined; holding-notice counts are lower bounds.
+    capped: bool
