@@ -1,0 +1,208 @@
+"""The person-matching model: comparisons, blocking rules and the documented starting parameters.
+
+Each comparison level carries an ``(m, u)`` pair. ``m`` is the chance a level is seen when two records
+are the same person, ``u`` when they are two different people. They are the model's starting values:
+with enough records (:data:`MIN_RECORDS_TO_TRAIN`) ``u`` is re-estimated by random sampling and ``m``
+by expectation maximisation with no labels; with fewer, EM is unstable and the values below are used
+as they stand. They are set from experience with UK person data (about 1 in 25,000 people share a
+date of birth, 1 in 200 a surname, 1 in 20,000 a full postcode), not fitted to any labelled set.
+
+The SQL is DuckDB's dialect (``jaro_winkler_similarity``, ``list_intersect``); another engine supplies
+its own conditions through the same :class:`Level` list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+#: Below this many records the engine does not train: the fixed parameters here are used instead.
+MIN_RECORDS_TO_TRAIN = 1000
+#: Prior chance two random records are the same person, used when it cannot be estimated.
+FIXED_PROBABILITY_TWO_RANDOM_RECORDS_MATCH = 1e-4
+
+
+@dataclass(frozen=True)
+class Level:
+    """One comparison level: a SQL condition on ``column_l`` / ``column_r`` and its starting (m, u)."""
+
+    label: str
+    sql: str
+    m: float
+    u: float
+
+
+@dataclass(frozen=True)
+class PersonComparison:
+    name: str
+    null_sql: str
+    levels: tuple[Level, ...]
+    else_m: float
+
+    @property
+    def else_u(self) -> float:
+        return max(1.0 - sum(level.u for level in self.levels), 0.001)
+
+    def as_splink_dict(self) -> dict[str, Any]:
+        """The comparison in Splink's settings-dictionary form, with the starting parameters."""
+        levels: list[dict[str, Any]] = [
+            {"sql_condition": self.null_sql, "label_for_charts": "null", "is_null_level": True}
+        ]
+        levels.extend(
+            {
+                "sql_condition": lv.sql,
+                "label_for_charts": lv.label,
+                "m_probability": lv.m,
+                "u_probability": lv.u,
+            }
+            for lv in self.levels
+        )
+        levels.append(
+            {
+                "sql_condition": "ELSE",
+                "label_for_charts": "else",
+                "m_probability": self.else_m,
+                "u_probability": self.else_u,
+            }
+        )
+        return {"output_column_name": self.name, "comparison_levels": levels}
+
+
+def _both(template: str, *columns: str) -> str:
+    return " AND ".join(template.format(c=c) for c in columns)
+
+
+_JW = "jaro_winkler_similarity({c}_l, {c}_r) >= {t}"
+_JACCARD = (
+    "len(list_intersect(address_tokens_l, address_tokens_r)) * 1.0"
+    " / nullif(len(list_distinct(list_concat(address_tokens_l, address_tokens_r))), 0) >= {t}"
+)
+_SECTOR = "regexp_extract(postcode_{s}, '^[A-Z]{{1,2}}[0-9][A-Z0-9]? [0-9]')"
+_DISTRICT = "regexp_extract(postcode_{s}, '^[A-Z]{{1,2}}[0-9][A-Z0-9]?')"
+
+NAME = PersonComparison(
+    name="name",
+    null_sql="family_name_l IS NULL OR family_name_r IS NULL",
+    levels=(
+        Level("exact given and family", _both("{c}_l = {c}_r", "given_name", "family_name"), 0.79, 0.0005),
+        Level(
+            "nickname given, exact family",
+            _both("{c}_l = {c}_r", "given_canonical", "family_name"),
+            0.05,
+            0.0002,
+        ),
+        Level(
+            "given and family swapped",
+            "given_name_l = family_name_r AND family_name_l = given_name_r",
+            0.02,
+            0.00002,
+        ),
+        Level(
+            "Jaro-Winkler >= 0.92 on both",
+            " AND ".join(_JW.format(c=c, t=0.92) for c in ("given_canonical", "family_name")),
+            0.06,
+            0.0005,
+        ),
+        Level(
+            "metaphone of both", _both("{c}_l = {c}_r", "given_metaphone", "family_metaphone"), 0.03, 0.001
+        ),
+        Level(
+            "exact family, same initial",
+            "family_name_l = family_name_r AND left(given_canonical_l, 1) = left(given_canonical_r, 1)",
+            0.02,
+            0.0005,
+        ),
+        Level(
+            "Jaro-Winkler >= 0.8 on both",
+            " AND ".join(_JW.format(c=c, t=0.8) for c in ("given_canonical", "family_name")),
+            0.01,
+            0.003,
+        ),
+        Level(
+            "exact family, given missing",
+            "family_name_l = family_name_r AND (given_name_l IS NULL OR given_name_r IS NULL)",
+            0.01,
+            0.004,
+        ),
+        # A different given name with the same surname is a relative far more often than a typo.
+        Level("exact family only", "family_name_l = family_name_r", 0.005, 0.005),
+    ),
+    else_m=0.005,
+)
+
+DOB = PersonComparison(
+    name="dob",
+    null_sql="dob_l IS NULL OR dob_r IS NULL",
+    levels=(
+        Level("exact", "dob_l = dob_r", 0.88, 0.00004),
+        Level(
+            "day and month transposed",
+            "substr(dob_l, 1, 4) = substr(dob_r, 1, 4) AND substr(dob_l, 6, 2) = substr(dob_r, 9, 2)"
+            " AND substr(dob_l, 9, 2) = substr(dob_r, 6, 2)",
+            0.02,
+            0.00001,
+        ),
+        Level("one character different", "levenshtein(dob_l, dob_r) <= 1", 0.05, 0.0005),
+        Level("same year and month", "substr(dob_l, 1, 7) = substr(dob_r, 1, 7)", 0.01, 0.0008),
+        Level("same year", "substr(dob_l, 1, 4) = substr(dob_r, 1, 4)", 0.02, 0.013),
+    ),
+    else_m=0.02,
+)
+
+LOCATION = PersonComparison(
+    name="location",
+    null_sql="(postcode_l IS NULL OR postcode_r IS NULL) AND (len(address_tokens_l) = 0 OR len(address_tokens_r) = 0)",
+    levels=(
+        Level(
+            "postcode and most of the address",
+            f"postcode_l = postcode_r AND {_JACCARD.format(t=0.6)}",
+            0.55,
+            0.00005,
+        ),
+        Level("postcode", "postcode_l = postcode_r", 0.1, 0.0002),
+        Level("most of the address", _JACCARD.format(t=0.7), 0.1, 0.0001),
+        Level("half the address", _JACCARD.format(t=0.5), 0.05, 0.002),
+        Level("postcode sector", f"{_SECTOR.format(s='l')} = {_SECTOR.format(s='r')}", 0.03, 0.003),
+        Level("postcode district", f"{_DISTRICT.format(s='l')} = {_DISTRICT.format(s='r')}", 0.02, 0.02),
+    ),
+    else_m=0.15,
+)
+
+COMPARISONS = (NAME, DOB, LOCATION)
+
+#: Which candidate pairs are scored at all. Each rule catches what the others miss: nicknames,
+#: transposed dates, swapped names, misspelt surnames at one postcode.
+PREDICTION_BLOCKING_RULES = (
+    "l.family_name = r.family_name AND l.given_canonical = r.given_canonical",
+    "l.dob = r.dob",
+    "l.postcode = r.postcode AND l.family_metaphone = r.family_metaphone",
+    "l.family_metaphone = r.family_metaphone AND l.given_metaphone = r.given_metaphone",
+    "l.given_name = r.family_name AND l.family_name = r.given_name",
+    "l.family_soundex = r.family_soundex AND substr(l.dob, 1, 4) = substr(r.dob, 1, 4)",
+)
+
+#: EM sessions: each blocks on some columns and so trains the comparisons that do not use them.
+EM_BLOCKING_RULES = (
+    "l.dob = r.dob",
+    "l.family_name = r.family_name AND l.given_canonical = r.given_canonical",
+)
+
+#: Rules that admit almost no false positives, to estimate the prior match probability.
+DETERMINISTIC_PRIOR_RULES = (
+    "l.dob = r.dob AND l.family_name = r.family_name AND l.given_canonical = r.given_canonical",
+)
+DETERMINISTIC_PRIOR_RECALL = 0.6
+
+
+def settings_dict(*, probability_two_random_records_match: float) -> dict[str, Any]:
+    """Splink settings for deduplicating the person table (one table, so cross-file links included)."""
+    return {
+        "link_type": "dedupe_only",
+        "unique_id_column_name": "unique_id",
+        "comparisons": [comparison.as_splink_dict() for comparison in COMPARISONS],
+        "blocking_rules_to_generate_predictions": list(PREDICTION_BLOCKING_RULES),
+        "probability_two_random_records_match": probability_two_random_records_match,
+        "additional_columns_to_retain": ["source", "record_id"],
+        "retain_matching_columns": False,
+        "max_iterations": 20,
+    }

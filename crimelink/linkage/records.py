@@ -1,0 +1,177 @@
+"""Person records for linkage: one party's normalised fields plus the derived columns matching needs.
+
+The normalisers (``crimelink.ingest.normalise``) have already upper-cased names, put dates in ISO form and
+spaced postcodes canonically; this module only adds what makes spelling variants comparable: a
+nickname-canonical given name (BOB -> ROBERT), phonetic codes and address tokens.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import jellyfish
+
+#: Columns of the person table every engine receives, in order.
+PERSON_COLUMNS = (
+    "unique_id",
+    "source",
+    "record_id",
+    "given_name",
+    "family_name",
+    "full_name",
+    "given_canonical",
+    "given_metaphone",
+    "family_metaphone",
+    "family_soundex",
+    "dob",
+    "postcode",
+    "address",
+    "address_tokens",
+    "phone",
+    "email",
+    "nino",
+)
+
+
+@dataclass(frozen=True)
+class PersonRecord:
+    """One person as described by one row of one file."""
+
+    unique_id: int
+    source: str
+    record_id: str
+    given_name: str | None
+    family_name: str | None
+    full_name: str | None
+    dob: str | None
+    postcode: str | None
+    address: str | None
+    phones: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+    nino: str | None = None
+    extra_identifiers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def given_canonical(self) -> str | None:
+        return canonical_given_name(self.given_name)
+
+    def as_row(self) -> dict[str, Any]:
+        """The record as a row of the person table (see :data:`PERSON_COLUMNS`)."""
+        canonical = self.given_canonical
+        return {
+            "unique_id": self.unique_id,
+            "source": self.source,
+            "record_id": self.record_id,
+            "given_name": self.given_name,
+            "family_name": self.family_name,
+            "full_name": self.full_name,
+            "given_canonical": canonical,
+            "given_metaphone": _metaphone(canonical),
+            "family_metaphone": _metaphone(self.family_name),
+            "family_soundex": jellyfish.soundex(self.family_name) if self.family_name else None,
+            "dob": self.dob,
+            "postcode": self.postcode,
+            "address": self.address,
+            "address_tokens": address_tokens(self.address),
+            "phone": self.phones[0] if self.phones else None,
+            "email": self.emails[0] if self.emails else None,
+            "nino": self.nino,
+        }
+
+    def identifiers(self) -> list[tuple[str, str]]:
+        """Strong identifiers as (kind, value): equal values mean the same person, whatever the name."""
+        found: list[tuple[str, str]] = []
+        if self.nino:
+            found.append(("nino", self.nino))
+        found.extend(("email", email) for email in self.emails)
+        if self.dob:
+            # A phone alone is shared by households and burner handsets; with a date of birth it is not.
+            found.extend(("phone+dob", f"{phone}|{self.dob}") for phone in self.phones)
+        found.extend(sorted(self.extra_identifiers.items()))
+        return found
+
+
+def person_from_party(
+    fields: dict[str, Any],
+    *,
+    unique_id: int,
+    source: str,
+    record_id: str,
+    identifier_attributes: tuple[str, ...] = (),
+) -> PersonRecord | None:
+    """Build a person from one party's normalised fields; None when nothing identifies a person.
+
+    >>> bob = person_from_party({"given_name": "BOB", "family_name": "SMITH"}, unique_id=1, source="a", record_id="7")
+    >>> bob.given_canonical
+    'ROBERT'
+    """
+    given = _first(fields.get("given_name"))
+    family = _first(fields.get("family_name"))
+    full = _first(fields.get("full_name")) or (" ".join(p for p in (given, family) if p) or None)
+    extra = {name: str(fields[name]).strip().upper() for name in identifier_attributes if fields.get(name)}
+    record = PersonRecord(
+        unique_id=unique_id,
+        source=source,
+        record_id=record_id,
+        given_name=given,
+        family_name=family,
+        full_name=full,
+        dob=_first(fields.get("dob")),
+        postcode=_first(fields.get("postcode")),
+        # Several address columns (lines, town) arrive as a list: their words are compared together.
+        address=" ".join(_many(fields.get("address"))) or None,
+        phones=_many(fields.get("phone")),
+        emails=_many(fields.get("email")),
+        nino=_first(fields.get("nino")),
+        extra_identifiers=extra,
+    )
+    if not (record.full_name or record.dob or record.identifiers()):
+        return None
+    return record
+
+
+def canonical_given_name(given: str | None) -> str | None:
+    """The full given name a nickname usually stands for (BOB -> ROBERT); other names unchanged."""
+    if not given:
+        return None
+    return nicknames().get(given, given)
+
+
+@lru_cache(maxsize=1)
+def nicknames() -> dict[str, str]:
+    """The shipped nickname table (``crimelink/linkage/data/nicknames.csv``)."""
+    text = resources.files("crimelink.linkage").joinpath("data/nicknames.csv").read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if line and not line.startswith("#")]
+    return {row["nickname"].upper(): row["canonical"].upper() for row in csv.DictReader(lines)}
+
+
+def address_tokens(address: str | None) -> list[str]:
+    """Distinct words of an address, for a Jaccard comparison that ignores order and missing parts."""
+    if not address:
+        return []
+    return sorted({token for token in address.replace(",", " ").split() if token})
+
+
+def _metaphone(name: str | None) -> str | None:
+    if not name:
+        return None
+    code = str(jellyfish.metaphone(name.split()[0]))
+    return code or None
+
+
+def _first(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return None if value is None else str(value)
+
+
+def _many(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, list):
+        return tuple(str(v) for v in value)
+    return (str(value),)
