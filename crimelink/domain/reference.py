@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from abc import abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -173,14 +174,14 @@ class ReferenceEntry(BaseModel):
         return source
 
     @property
+    @abstractmethod
     def key(self) -> str:
         """The entry's id (its ``code`` for offences)."""
-        raise NotImplementedError
 
     @property
+    @abstractmethod
     def title(self) -> str:
         """A short human name for the entry."""
-        raise NotImplementedError
 
     @property
     def verification(self) -> str:

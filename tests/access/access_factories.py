@@ -18,6 +18,7 @@ from crimelink.domain import (
     Purpose,
     UserRole,
 )
+from crimelink.services.auth import actor_for_user
 from crimelink.store.models import Agency, Dataset, SharingAgreement, SourceRecord, User
 
 
@@ -50,17 +51,11 @@ def make_user(session: Session, agency: Agency, username: str, **overrides: Any)
 
 
 def actor_for(user: User, agency: Agency, *, purpose: Purpose = Purpose.CRIME_PREVENTION_DETECTION) -> Actor:
-    return Actor(
-        user_id=user.id,
-        username=user.username,
-        agency_id=agency.id,
-        agency_code=agency.code,
-        agency_is_police=agency.kind.is_police,
-        roles=frozenset(UserRole(r) for r in user.roles),
-        clearance=user.clearance,
-        compartments=frozenset(user.compartments),
-        purpose=purpose,
-    )
+    """The policy's view of ``user`` (``agency`` must be the user's own, already flushed)."""
+    session = Session.object_session(user)
+    assert session is not None
+    assert agency.id == user.agency_id
+    return actor_for_user(session, user, purpose)
 
 
 def make_dataset(session: Session, agency: Agency, category: DataCategory, **overrides: Any) -> Dataset:

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from web_factories import PASSWORD, field_error, form_token, make_user
 
 from crimelink.access import Actor
-from crimelink.domain import Classification, DataCategory, DatasetKind, HandlingCode, Purpose, UserRole
+from crimelink.domain import Classification, DataCategory, DatasetKind, HandlingCode, Purpose
+from crimelink.services.auth import actor_for_user
 from crimelink.services.intelligence import submit_intelligence
 from crimelink.settings import Settings
 from crimelink.store.engine import session_scope
@@ -42,19 +43,7 @@ def actor_for(
     session: Session, username: str, purpose: Purpose = Purpose.CRIME_PREVENTION_DETECTION
 ) -> Actor:
     user = session.scalars(select(User).where(User.username == username)).one()
-    agency = session.get(Agency, user.agency_id)
-    assert agency is not None
-    return Actor(
-        user_id=user.id,
-        username=user.username,
-        agency_id=agency.id,
-        agency_code=agency.code,
-        agency_is_police=agency.kind.is_police,
-        roles=frozenset(UserRole(r) for r in user.roles),
-        clearance=user.clearance,
-        compartments=frozenset(user.compartments),
-        purpose=purpose,
-    )
+    return actor_for_user(session, user, purpose)
 
 
 def make_dataset(session: Session, agency: Agency, category: DataCategory, **overrides: Any) -> Dataset:
