@@ -1,0 +1,218 @@
+"""Clustering the store's parties into would-be entities, before any id is given to them.
+
+People go through the person linkage (:class:`~crimelink.linkage.engine.LinkageEngine`: strong identifiers,
+then Splink). Every other kind links outright on strong identifiers only: the same E.164 phone, email,
+VRM or VIN, company number (else business name and postcode), UPRN (else address and postcode).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from crimelink.domain import EntityKind
+from crimelink.linkage import model
+from crimelink.linkage.engine import LinkageEngine, ScoredPair
+from crimelink.linkage.records import PersonRecord, person_from_party
+
+#: (source record id, party name): what one RecordEntityLink row describes.
+PartyKey = tuple[int, str]
+#: Version of the exact-identifier rules below, stored as the model version of their links.
+EXACT_RULES_VERSION = "exact-1"
+
+#: Normalised fields kept on an entity as its best-known attributes, by kind.
+ATTRIBUTE_FIELDS: dict[EntityKind, tuple[str, ...]] = {
+    EntityKind.PERSON: ("full_name", "dob", "nino", "postcode"),
+    EntityKind.PREMISES: ("uprn", "address", "postcode"),
+    EntityKind.VEHICLE: ("vrm", "vin"),
+    EntityKind.PHONE: ("phone",),
+    EntityKind.EMAIL: ("email",),
+    EntityKind.BUSINESS: ("business_name", "company_number", "postcode"),
+    EntityKind.BANK_ACCOUNT: ("account",),
+    EntityKind.ONLINE_ACCOUNT: ("handle",),
+}
+
+
+@dataclass(frozen=True)
+class Party:
+    """One party of the current version of one source record."""
+
+    record_id: int
+    party: str
+    dataset_id: int
+    source_key: str
+    kind: EntityKind
+    fields: dict[str, Any]
+
+    @property
+    def key(self) -> PartyKey:
+        return (self.record_id, self.party)
+
+
+@dataclass(frozen=True)
+class LinkInfo:
+    """How a party came to be in its cluster."""
+
+    method: str  # deterministic | probabilistic | new
+    match_probability: float | None
+    model_version: str
+
+
+@dataclass
+class Cluster:
+    """Parties judged to be one real-world thing; ``entity_id`` is filled when ids are assigned."""
+
+    kind: EntityKind
+    members: list[Party]
+    links: dict[PartyKey, LinkInfo] = field(default_factory=dict)
+    entity_id: int | None = None
+
+    def attributes(self) -> dict[str, Any]:
+        """The most common value of each identifying field across the members (ties: smallest)."""
+        found: dict[str, Any] = {}
+        for name in ATTRIBUTE_FIELDS.get(self.kind, ()):
+            counts: dict[str, int] = {}
+            for member in self.members:
+                for value in values_of(member.fields.get(name)):
+                    counts[value] = counts.get(value, 0) + 1
+            if counts:
+                found[name] = min(counts, key=lambda v: (-counts[v], v))
+        return found
+
+
+def values_of(value: Any) -> list[str]:
+    """A normalised field as a list of non-empty strings (multi-valued fields arrive as lists)."""
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else [value]
+    return [str(item) for item in items if item is not None and str(item) != ""]
+
+
+def person_model_version(*, threshold: float, engine_name: str) -> str:
+    """A short hash of the person model's settings, threshold and engine."""
+    settings = model.settings_dict(
+        probability_two_random_records_match=model.FIXED_PROBABILITY_TWO_RANDOM_RECORDS_MATCH
+    )
+    text = json.dumps({"settings": settings, "threshold": threshold, "engine": engine_name}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def person_clusters(
+    parties: Sequence[Party],
+    *,
+    threshold: float,
+    make_engine: Callable[[], LinkageEngine],
+    model_version: str,
+) -> list[Cluster]:
+    """Cluster person parties with the linkage engine; parties nothing identifies stay alone."""
+    records: list[PersonRecord] = []
+    by_unique_id: dict[int, Party] = {}
+    alone: list[Party] = []
+    for party in parties:
+        person = person_from_party(
+            party.fields,
+            unique_id=len(records),
+            source=str(party.dataset_id),
+            record_id=f"{party.record_id}/{party.party}",
+        )
+        if person is None:
+            alone.append(party)
+            continue
+        by_unique_id[person.unique_id] = party
+        records.append(person)
+    pairs: list[ScoredPair] = []
+    labels = {record.unique_id: record.unique_id for record in records}
+    if len(records) >= 2:
+        result = make_engine().link(records, threshold=threshold)
+        pairs, labels = result.pairs, result.clusters
+    groups: dict[int, list[int]] = {}
+    for unique_id in sorted(labels):
+        groups.setdefault(labels[unique_id], []).append(unique_id)
+    evidence = _best_evidence(pairs)
+    clusters = []
+    for ids in groups.values():
+        cluster = Cluster(EntityKind.PERSON, [by_unique_id[i] for i in ids])
+        for unique_id in ids:
+            method, probability = evidence.get(unique_id, ("new", None)) if len(ids) > 1 else ("new", None)
+            cluster.links[by_unique_id[unique_id].key] = LinkInfo(method, probability, model_version)
+        clusters.append(cluster)
+    clusters.extend(_singleton(party, model_version) for party in alone)
+    return clusters
+
+
+def _best_evidence(pairs: Sequence[ScoredPair]) -> dict[int, tuple[str, float | None]]:
+    """Per record: deterministic if any strong identifier links it, else its best match probability."""
+    best: dict[int, tuple[str, float | None]] = {}
+    for pair in pairs:
+        for unique_id in (pair.left_id, pair.right_id):
+            current = best.get(unique_id)
+            if pair.method == "deterministic":
+                best[unique_id] = ("deterministic", 1.0)
+            elif current is None or (
+                current[0] == "probabilistic" and (current[1] or 0) < pair.match_probability
+            ):
+                best[unique_id] = ("probabilistic", round(pair.match_probability, 6))
+    return best
+
+
+def strong_keys(kind: EntityKind, fields: dict[str, Any]) -> list[tuple[str, str]]:
+    """The identifiers on which a non-person party links outright: equal key, same thing."""
+
+    def keys(name: str) -> list[tuple[str, str]]:
+        return [(name, value) for value in values_of(fields.get(name))]
+
+    postcode = next(iter(values_of(fields.get("postcode"))), None)
+    if kind is EntityKind.PHONE:
+        return keys("phone")
+    if kind is EntityKind.EMAIL:
+        return keys("email")
+    if kind is EntityKind.VEHICLE:
+        return keys("vrm") + keys("vin")
+    if kind is EntityKind.BANK_ACCOUNT:
+        return keys("account")
+    if kind is EntityKind.ONLINE_ACCOUNT:
+        return keys("handle")
+    if kind is EntityKind.BUSINESS:
+        name = next(iter(values_of(fields.get("business_name"))), None)
+        fallback = [("business+postcode", f"{name}|{postcode}")] if name and postcode else []
+        return keys("company_number") or fallback
+    if kind is EntityKind.PREMISES:
+        address = ", ".join(values_of(fields.get("address")))
+        fallback = [("address+postcode", f"{address}|{postcode}")] if address and postcode else []
+        return keys("uprn") or fallback
+    return []
+
+
+def exact_clusters(parties: Sequence[Party]) -> list[Cluster]:
+    """Connected components of non-person parties sharing any strong key (kinds never mix)."""
+    parent = list(range(len(parties)))
+
+    def root(index: int) -> int:
+        while parent[index] != index:
+            parent[index] = parent[parent[index]]
+            index = parent[index]
+        return index
+
+    first_with: dict[tuple[EntityKind, str, str], int] = {}
+    for index, party in enumerate(parties):
+        for name, value in strong_keys(party.kind, party.fields):
+            other = first_with.setdefault((party.kind, name, value), index)
+            left, right = root(index), root(other)
+            if left != right:
+                parent[max(left, right)] = min(left, right)
+    groups: dict[int, list[Party]] = {}
+    for index, party in enumerate(parties):
+        groups.setdefault(root(index), []).append(party)
+    clusters = []
+    for members in groups.values():
+        method, probability = ("deterministic", 1.0) if len(members) > 1 else ("new", None)
+        info = LinkInfo(method, probability, EXACT_RULES_VERSION)
+        clusters.append(Cluster(members[0].kind, members, {m.key: info for m in members}))
+    return clusters
+
+
+def _singleton(party: Party, model_version: str) -> Cluster:
+    return Cluster(party.kind, [party], {party.key: LinkInfo("new", None, model_version)})

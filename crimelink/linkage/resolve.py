@@ -1,0 +1,322 @@
+"""`resolve_entities`: turn the store's current records into entities whose ids stay stable.
+
+Every run re-clusters the parties of the current version of every source record (see
+:mod:`crimelink.linkage.clusters`), then maps each cluster onto the entities its members were already
+linked to: none, a new entity; one, kept; several, the best-supported survives and the others point at
+it through ``merged_into_id``. An entity whose records now fall in several clusters keeps its id for the
+largest part and the other parts are split off. Merges and splits are written to ``entity_merges``.
+Links of older record versions are left as they were (history). A run over unchanged records changes
+nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, func, insert, select, text, update
+from sqlalchemy.orm import Session
+
+from crimelink.domain import EntityKind
+from crimelink.errors import InvalidInputError
+from crimelink.ingest.importer import party_display, party_kind
+from crimelink.linkage.clusters import (
+    Cluster,
+    Party,
+    PartyKey,
+    exact_clusters,
+    person_clusters,
+    person_model_version,
+)
+from crimelink.linkage.engine import DuckDBEngine, LinkageEngine
+from crimelink.store.audit import append_event
+from crimelink.store.engine import make_session_factory
+from crimelink.store.models import Entity, EntityMerge, RecordEntityLink, SourceRecord
+
+_LOCK_KEY = 0x43726C72  # serialises resolve runs on PostgreSQL
+
+
+@dataclass(frozen=True)
+class ResolveSummary:
+    """What one run did. ``entities_by_kind`` counts live (unmerged) entities after the run."""
+
+    records: int
+    parties: int
+    clusters: int
+    new: int
+    kept: int
+    merged: int
+    split: int
+    links_created: int
+    links_changed: int
+    entities_by_kind: dict[str, int]
+    seconds: float
+
+
+@dataclass
+class _Counts:
+    new: int = 0
+    kept: int = 0
+    merged: int = 0
+    split: int = 0
+    links_created: int = 0
+    links_changed: int = 0
+
+
+@dataclass
+class _Store:
+    """What the store already says: entities (kind, merged into) and links, by party."""
+
+    entity_kind: dict[int, EntityKind]
+    merged_into: dict[int, int | None]
+    own_links: dict[PartyKey, tuple[int, int, str, float | None, str | None]]
+    previous_version: dict[tuple[int, str, str], int] = field(default_factory=dict)
+
+    def canonical(self, entity_id: int) -> int:
+        seen = {entity_id}
+        while (target := self.merged_into.get(entity_id)) is not None and target not in seen:
+            seen.add(target)
+            entity_id = target
+        return entity_id
+
+    def prior(self, party: Party) -> int | None:
+        """The live entity this party was linked to (or the previous version of its record was)."""
+        own = self.own_links.get(party.key)
+        found = (
+            own[1] if own else self.previous_version.get((party.dataset_id, party.source_key, party.party))
+        )
+        if found is None:
+            return None
+        entity_id = self.canonical(found)
+        return entity_id if self.entity_kind.get(entity_id) is party.kind else None
+
+
+def resolve_entities(
+    engine: Engine,
+    *,
+    threshold: float = 0.9,
+    linkage_engine: LinkageEngine | None = None,
+    actor: str = "system:resolve",
+) -> ResolveSummary:
+    """Resolve all current records into entities, in one transaction, with one audit event.
+
+    Example: ``resolve_entities(engine).new`` is the number of entities created by this run.
+    """
+    if not 0.0 < threshold < 1.0:
+        raise InvalidInputError("the threshold is a match probability between 0 and 1, e.g. 0.9")
+    started = time.perf_counter()
+    with make_session_factory(engine).begin() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+        parties, records = _current_parties(session)
+        version = person_model_version(
+            threshold=threshold, engine_name=linkage_engine.name if linkage_engine else DuckDBEngine.name
+        )
+        people = [p for p in parties if p.kind is EntityKind.PERSON]
+        clusters = person_clusters(
+            people,
+            threshold=threshold,
+            make_engine=lambda: linkage_engine or DuckDBEngine(),
+            model_version=version,
+        )
+        clusters += exact_clusters([p for p in parties if p.kind is not EntityKind.PERSON])
+        clusters.sort(key=lambda c: min(m.key for m in c.members))
+        counts = _Counts()
+        store = _load_store(session)
+        _assign_entities(session, clusters, store, counts=counts, actor=actor)
+        _write_links(session, clusters, store, counts)
+        by_kind = _entities_by_kind(session)
+        details = {
+            "records": records,
+            "parties": len(parties),
+            "clusters": len(clusters),
+            **counts.__dict__,
+            "threshold": threshold,
+            "model_version": version,
+        }
+        append_event(session, actor=actor, action="resolve", resource_type="entities", details=details)
+    return ResolveSummary(
+        records=records,
+        parties=len(parties),
+        clusters=len(clusters),
+        entities_by_kind=by_kind,
+        seconds=round(time.perf_counter() - started, 3),
+        **counts.__dict__,
+    )
+
+
+def _current_parties(session: Session) -> tuple[list[Party], int]:
+    """Every party of the current (highest) version of every record; also the number of records."""
+    latest = (
+        select(
+            SourceRecord.dataset_id, SourceRecord.source_key, func.max(SourceRecord.version).label("version")
+        )
+        .group_by(SourceRecord.dataset_id, SourceRecord.source_key)
+        .subquery()
+    )
+    rows = session.execute(
+        select(SourceRecord.id, SourceRecord.dataset_id, SourceRecord.source_key, SourceRecord.normalised)
+        .join(
+            latest,
+            (SourceRecord.dataset_id == latest.c.dataset_id)
+            & (SourceRecord.source_key == latest.c.source_key)
+            & (SourceRecord.version == latest.c.version),
+        )
+        .order_by(SourceRecord.id)
+    ).all()
+    parties = [
+        Party(record_id, name, dataset_id, source_key, party_kind(fields), fields)
+        for record_id, dataset_id, source_key, normalised in rows
+        for name, fields in sorted((normalised or {}).items())
+        if name != "record" and fields
+    ]
+    return parties, len(rows)
+
+
+def _load_store(session: Session) -> _Store:
+    entities = session.execute(select(Entity.id, Entity.kind, Entity.merged_into_id)).all()
+    store = _Store(
+        entity_kind={row.id: row.kind for row in entities},
+        merged_into={row.id: row.merged_into_id for row in entities},
+        own_links={},
+    )
+    links = session.execute(
+        select(
+            RecordEntityLink.id,
+            RecordEntityLink.record_id,
+            RecordEntityLink.party,
+            RecordEntityLink.entity_id,
+            RecordEntityLink.method,
+            RecordEntityLink.match_probability,
+            RecordEntityLink.model_version,
+            SourceRecord.dataset_id,
+            SourceRecord.source_key,
+            SourceRecord.version,
+        ).join(SourceRecord, SourceRecord.id == RecordEntityLink.record_id)
+    ).all()
+    newest: dict[tuple[int, str, str], int] = {}
+    for row in links:
+        store.own_links[(row.record_id, row.party)] = (
+            row.id,
+            row.entity_id,
+            row.method,
+            row.match_probability,
+            row.model_version,
+        )
+        slot = (row.dataset_id, row.source_key, row.party)
+        if row.version >= newest.get(slot, 0):
+            newest[slot] = row.version
+            store.previous_version[slot] = row.entity_id
+    return store
+
+
+def _assign_entities(
+    session: Session, clusters: Sequence[Cluster], store: _Store, *, counts: _Counts, actor: str
+) -> None:
+    """Give every cluster an entity id: kept, merged from several, split off, or new."""
+    votes = [Counter(e for m in c.members if (e := store.prior(m)) is not None) for c in clusters]
+    owner: dict[int, int] = {}
+    for index, tally in enumerate(votes):
+        for entity_id, count in tally.items():
+            if entity_id not in owner or count > votes[owner[entity_id]][entity_id]:
+                owner[entity_id] = index
+    for index, cluster in enumerate(clusters):
+        owned = sorted((e for e in votes[index] if owner[e] == index), key=lambda e: (-votes[index][e], e))
+        if not owned:
+            cluster.entity_id = _new_entity(session, cluster)
+            counts.new += 0 if votes[index] else 1
+            continue
+        cluster.entity_id = owned[0]
+        counts.kept += 1
+        _refresh_attributes(session, cluster)
+        for loser in owned[1:]:
+            _merge(session, cluster, loser=loser, store=store, actor=actor)
+            counts.merged += 1
+    for index, cluster in enumerate(clusters):
+        for entity_id, count in sorted(votes[index].items()):
+            if owner[entity_id] == index or cluster.entity_id is None:
+                continue
+            session.add(
+                EntityMerge(
+                    operation="split",
+                    kept_entity_id=entity_id,
+                    other_entity_id=cluster.entity_id,
+                    reason=f"{count} record(s) of entity {entity_id} no longer match its other records; "
+                    f"they now resolve to entity {cluster.entity_id}",
+                    decided_by=actor,
+                )
+            )
+            counts.split += 1
+    session.flush()
+
+
+def _new_entity(session: Session, cluster: Cluster) -> int:
+    first = min(cluster.members, key=lambda m: m.key)
+    entity = Entity(
+        kind=cluster.kind, display_name=party_display(first.fields), attributes=cluster.attributes()
+    )
+    session.add(entity)
+    session.flush()
+    return entity.id
+
+
+def _refresh_attributes(session: Session, cluster: Cluster) -> None:
+    attributes = cluster.attributes()
+    entity = session.get(Entity, cluster.entity_id)
+    if entity is not None and entity.attributes != attributes:
+        entity.attributes = attributes
+
+
+def _merge(session: Session, cluster: Cluster, *, loser: int, store: _Store, actor: str) -> None:
+    survivor = cluster.entity_id
+    assert survivor is not None
+    tally = Counter(store.prior(m) for m in cluster.members)
+    session.execute(update(Entity).where(Entity.id == loser).values(merged_into_id=survivor))
+    store.merged_into[loser] = survivor
+    session.add(
+        EntityMerge(
+            operation="merge",
+            kept_entity_id=survivor,
+            other_entity_id=loser,
+            reason=f"{len(cluster.members)} records now resolve to one {cluster.kind.value.lower()}: "
+            f"entity {loser} ({tally[loser]} record(s)) merged into entity {survivor} "
+            f"({tally[survivor]} record(s))",
+            decided_by=actor,
+        )
+    )
+
+
+def _write_links(session: Session, clusters: Sequence[Cluster], store: _Store, counts: _Counts) -> None:
+    """Insert missing links and update changed ones (for current record versions only)."""
+    inserts: list[dict[str, object]] = []
+    updates: list[dict[str, object]] = []
+    for cluster in clusters:
+        for member in cluster.members:
+            info = cluster.links[member.key]
+            wanted = (cluster.entity_id, info.method, info.match_probability, info.model_version)
+            row = {
+                "entity_id": wanted[0],
+                "method": wanted[1],
+                "match_probability": wanted[2],
+                "model_version": wanted[3],
+            }
+            existing = store.own_links.get(member.key)
+            if existing is None:
+                inserts.append({"record_id": member.record_id, "party": member.party, **row})
+            elif existing[1:] != wanted:
+                updates.append({"id": existing[0], **row})
+    if inserts:
+        session.execute(insert(RecordEntityLink), inserts)
+    if updates:
+        session.execute(update(RecordEntityLink), updates)
+    counts.links_created += len(inserts)
+    counts.links_changed += len(updates)
+
+
+def _entities_by_kind(session: Session) -> dict[str, int]:
+    rows = session.execute(
+        select(Entity.kind, func.count()).where(Entity.merged_into_id.is_(None)).group_by(Entity.kind)
+    ).all()
+    return {kind.value: count for kind, count in sorted(rows, key=lambda r: r[0].value)}

@@ -1,0 +1,244 @@
+"""Entity resolution over the store: records imported through mappings become entities with stable ids."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select
+from typer.testing import CliRunner
+
+from crimelink.cli import app
+from crimelink.domain import AgencyKind, EntityKind
+from crimelink.ingest.importer import import_file
+from crimelink.ingest.mapping import DatasetMapping
+from crimelink.linkage.resolve import resolve_entities
+from crimelink.services.agencies import register_agency
+from crimelink.settings import get_settings
+from crimelink.store import migrate
+from crimelink.store.engine import make_engine, session_scope
+from crimelink.store.models import AuditEvent, Entity, EntityMerge, RecordEntityLink, SourceRecord
+
+HEADER = ("id", "name", "dob", "postcode", "address", "nino", "email", "site", "site_postcode", "mobile")
+COLUMNS = {
+    "name": "subject.full_name",
+    "dob": "subject.dob",
+    "postcode": "subject.postcode",
+    "address": "subject.address",
+    "nino": "subject.nino",
+    "email": "subject.email",
+    "site": "premises.address",
+    "site_postcode": "premises.postcode",
+    "mobile": "handset.phone",
+}
+HOME = ("SW1A 1AA", "12 High Street, London")
+ROBERT = ("a1", "Robert Smith", "03/04/1980", *HOME, "", "", HOME[1], HOME[0], "07700 900123")
+JOHN = ("a2", "John Smith", "05/06/1955", *HOME, "", "", HOME[1], HOME[0], "")
+BOB = (
+    "b1",
+    "SMITH, Bob",
+    "03/04/1980",
+    "sw1a1aa",
+    "12 High St London",
+    "",
+    "",
+    "12 High St, London",
+    "sw1a 1aa",
+    "+44 7700 900123",
+)
+JANE = ("a3", "Jane Doe", "01/01/1970", "E1 6AN", "1 Mile End Road", "AB123456C", "", "", "", "")
+JANET = ("b2", "Janet Brown", "02/02/1972", "N1 9GU", "5 Upper Street", "", "jb@example.org", "", "", "")
+
+
+def store_rows(engine: Engine, tmp_path: Path, agency: str, rows: list[tuple[str, ...]]) -> None:
+    """Import ``rows`` into the agency's ``people`` dataset (registering the agency on first use)."""
+    with session_scope(engine) as session:
+        register_agency(session, code=agency, name=agency, kind=AgencyKind.LA_HOUSING, contact="desk")
+    path = tmp_path / f"{agency}-{rows[0][0]}-{len(rows)}.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+    mapping = DatasetMapping.from_dict(
+        {"dataset": "people", "title": "People", "agency": agency, "record_id": "id", "columns": COLUMNS}
+    )
+    summary = import_file(engine, path, mapping)
+    assert summary.quarantined == 0
+
+
+def links(engine: Engine) -> dict[tuple[str, str], tuple[int, str]]:
+    """(source key, party) -> (entity id, method), for the current version of each record."""
+    with session_scope(engine) as session:
+        rows = session.execute(
+            select(
+                SourceRecord.source_key,
+                SourceRecord.version,
+                RecordEntityLink.party,
+                RecordEntityLink.entity_id,
+                RecordEntityLink.method,
+            )
+            .join(SourceRecord, SourceRecord.id == RecordEntityLink.record_id)
+            .order_by(SourceRecord.version)
+        ).all()
+    return {(key, party): (entity, method) for key, _version, party, entity, method in rows}
+
+
+def snapshot(engine: Engine) -> tuple[list[Any], ...]:
+    with session_scope(engine) as session:
+        return (
+            [
+                tuple(r)
+                for r in session.execute(
+                    select(
+                        Entity.id, Entity.kind, Entity.merged_into_id, Entity.display_name, Entity.attributes
+                    )
+                )
+            ],
+            [
+                tuple(r)
+                for r in session.execute(select(RecordEntityLink.__table__).order_by(RecordEntityLink.id))
+            ],
+            [tuple(r) for r in session.execute(select(EntityMerge.__table__).order_by(EntityMerge.id))],
+        )
+
+
+def test_same_person_across_agencies_is_one_entity_and_relatives_stay_apart(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    store_rows(sqlite_engine, tmp_path, "HSG", [ROBERT, JOHN])
+    store_rows(sqlite_engine, tmp_path, "TS", [BOB])
+    summary = resolve_entities(sqlite_engine)
+    found = links(sqlite_engine)
+    robert, bob, john = found[("a1", "subject")], found[("b1", "subject")], found[("a2", "subject")]
+    assert robert[0] == bob[0] != john[0]
+    assert {robert[1], bob[1]} == {"probabilistic"}
+    assert john[1] == "new"
+    assert found[("a1", "premises")][0] == found[("a2", "premises")][0] == found[("b1", "premises")][0]
+    assert found[("a1", "handset")][0] == found[("b1", "handset")][0]
+    assert summary.entities_by_kind == {"PERSON": 2, "PHONE": 1, "PREMISES": 1}
+    assert (summary.records, summary.parties, summary.new, summary.links_created) == (3, 8, 4, 8)
+    with session_scope(sqlite_engine) as session:
+        person = session.get(Entity, robert[0])
+        assert person is not None
+        assert person.kind is EntityKind.PERSON
+        assert person.attributes["dob"] == "1980-04-03"
+        assert person.attributes["postcode"] == "SW1A 1AA"
+        phone = session.get(Entity, found[("a1", "handset")][0])
+        assert phone is not None
+        assert phone.display_name == "+447700900123"
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "resolve")).one()
+        assert event.details["new"] == 4
+        assert event.details["links_created"] == 8
+
+
+def test_ids_are_stable_when_a_new_record_arrives(sqlite_engine: Engine, tmp_path: Path) -> None:
+    store_rows(sqlite_engine, tmp_path, "HSG", [ROBERT, JOHN])
+    resolve_entities(sqlite_engine)
+    before = links(sqlite_engine)
+    rob = ("c1", "Rob Smith", "03/04/1980", *HOME, "", "", "", "", "")
+    store_rows(sqlite_engine, tmp_path, "POL", [rob])
+    summary = resolve_entities(sqlite_engine)
+    after = links(sqlite_engine)
+    assert after[("c1", "subject")][0] == before[("a1", "subject")][0] == after[("a1", "subject")][0]
+    assert {k: v[0] for k, v in after.items() if k in before} == {k: v[0] for k, v in before.items()}
+    assert (summary.new, summary.merged, summary.split, summary.links_created) == (0, 0, 0, 1)
+    assert summary.links_changed == 1  # Robert's link was "new" (alone); now it is a match
+
+
+def test_a_changed_record_keeps_its_entity(sqlite_engine: Engine, tmp_path: Path) -> None:
+    store_rows(sqlite_engine, tmp_path, "HSG", [ROBERT, JOHN])
+    resolve_entities(sqlite_engine)
+    robert_entity = links(sqlite_engine)[("a1", "subject")][0]
+    moved = ("a1", "Robert Smith", "03/04/1980", "E1 6AN", "1 Mile End Road", "", "", "", "", "")
+    store_rows(sqlite_engine, tmp_path, "HSG", [moved])
+    summary = resolve_entities(sqlite_engine)
+    assert links(sqlite_engine)[("a1", "subject")][0] == robert_entity
+    assert (summary.new, summary.merged, summary.split) == (0, 0, 0)
+
+
+def test_running_twice_changes_nothing(engine: Engine, tmp_path: Path) -> None:
+    store_rows(engine, tmp_path, "HSG", [ROBERT, JOHN, JANE])
+    store_rows(engine, tmp_path, "TS", [BOB, JANET])
+    resolve_entities(engine)
+    before = snapshot(engine)
+    again = resolve_entities(engine)
+    assert snapshot(engine) == before
+    assert (again.new, again.merged, again.split, again.links_created, again.links_changed) == (0, 0, 0, 0, 0)
+    assert again.kept == again.clusters
+
+
+def test_a_bridging_record_merges_two_entities_then_a_correction_splits_them(
+    engine: Engine, tmp_path: Path
+) -> None:
+    store_rows(engine, tmp_path, "HSG", [JANE])
+    store_rows(engine, tmp_path, "TS", [JANET])
+    resolve_entities(engine)
+    jane, janet = links(engine)[("a3", "subject")][0], links(engine)[("b2", "subject")][0]
+    assert jane != janet
+    bridge = ("c9", "J Brown", "", "", "", "AB 12 34 56 C", "JB@example.org", "", "", "")
+    store_rows(engine, tmp_path, "POL", [bridge])
+    summary = resolve_entities(engine, actor="user:analyst")
+    assert (summary.merged, summary.new, summary.kept) == (1, 0, 1)
+    survivor, loser = min(jane, janet), max(jane, janet)  # one record each: the smaller id survives
+    after = links(engine)
+    assert {after[(k, "subject")] for k in ("a3", "b2", "c9")} == {(survivor, "deterministic")}
+    with session_scope(engine) as session:
+        assert session.get(Entity, loser).merged_into_id == survivor  # type: ignore[union-attr]
+        assert session.get(Entity, survivor).merged_into_id is None  # type: ignore[union-attr]
+        merge = session.scalars(select(EntityMerge)).one()
+        assert (merge.operation, merge.kept_entity_id, merge.other_entity_id) == ("merge", survivor, loser)
+        assert merge.decided_by == "user:analyst"
+        assert merge.reason.startswith("3 records now resolve")
+    corrected = ("c9", "J Brown", "", "", "", "", "JB@example.org", "", "", "")
+    store_rows(engine, tmp_path, "POL", [corrected])
+    split = resolve_entities(engine)
+    after = links(engine)
+    assert after[("b2", "subject")][0] == after[("c9", "subject")][0] == survivor  # the larger part
+    assert split.split == 1
+    assert after[("a3", "subject")][0] not in (survivor, loser)
+    with session_scope(engine) as session:
+        operations = [(m.operation, m.kept_entity_id) for m in session.scalars(select(EntityMerge))]
+    assert operations == [("merge", survivor), ("split", survivor)]
+    assert resolve_entities(engine).split == 0
+
+
+def test_other_kinds_link_on_strong_identifiers_only(sqlite_engine: Engine, tmp_path: Path) -> None:
+    other = (
+        "a5",
+        "Ann Other",
+        "09/09/1999",
+        "",
+        "",
+        "",
+        "",
+        "12 High Street, London",
+        "N1 9GU",
+        "07700 900999",
+    )
+    store_rows(sqlite_engine, tmp_path, "HSG", [ROBERT, other])
+    resolve_entities(sqlite_engine)
+    found = links(sqlite_engine)
+    assert found[("a1", "premises")][0] != found[("a5", "premises")][0]  # same street, other postcode
+    assert found[("a1", "handset")][0] != found[("a5", "handset")][0]
+
+
+def test_cli_entities_resolve(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CRIMELINK_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("CRIMELINK_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("COLUMNS", "200")
+    get_settings.cache_clear()
+    try:
+        engine = make_engine(f"sqlite:///{tmp_path / 'cli.db'}")
+        migrate.upgrade(engine)
+        store_rows(engine, tmp_path, "HSG", [ROBERT, JOHN])
+        engine.dispose()
+        result = CliRunner().invoke(app, ["entities", "resolve", "--threshold", "0.95"])
+        assert result.exit_code == 0, result.output
+        assert "PERSON" in result.output
+        assert "new entities" in result.output
+        again = resolve_entities(make_engine(f"sqlite:///{tmp_path / 'cli.db'}"))
+        assert (again.new, again.kept) == (0, 4)
+    finally:
+        get_settings.cache_clear()
