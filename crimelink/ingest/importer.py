@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from crimelink.domain import EntityKind
 from crimelink.errors import MappingError
 from crimelink.ingest.mapping import DatasetMapping
-from crimelink.ingest.readers import PartnerFile, open_partner_file
+from crimelink.ingest.readers import PartnerFile, json_safe, open_partner_file
 from crimelink.ingest.rows import ProcessedRow, RowError, RowProcessor
 from crimelink.store.audit import append_event
 from crimelink.store.bulk import bulk_insert, prefer_index_lookups
@@ -332,8 +332,6 @@ class _BatchWriter:
     def _insert_quarantine(
         self, session: Session, bad: Iterable[tuple[int, list[RowError], dict[str, Any]]]
     ) -> None:
-        from crimelink.ingest.readers import json_safe
-
         params = []
         for row_number, errors, raw in bad:
             for error in errors:

@@ -151,8 +151,10 @@ def search_records(
     capped = len(candidates) > max_candidates
     candidates = candidates[:max_candidates]
     context = load_access_context(session)
-    visible = [r for r in candidates if allowed(actor, Action.RECORD_VIEW, context.resource(r))]
-    hidden = [r for r in candidates if r not in set(visible)]
+    visible: list[SourceRecord] = []
+    hidden: list[SourceRecord] = []
+    for record in candidates:
+        (visible if allowed(actor, Action.RECORD_VIEW, context.resource(record)) else hidden).append(record)
     append_event(
         session,
         actor=actor.username,
@@ -219,11 +221,11 @@ def _views(
     views = []
     for record in records:
         resource = context.resource(record)
+        raw_allowed = bool(allowed(actor, Action.INTELLIGENCE_VIEW_RAW, resource))
         report = reports.get(record.id)
         intelligence = None
         if report is not None:
             evaluation: IntelligenceEvaluation = report.current_evaluation
-            raw_allowed = allowed(actor, Action.INTELLIGENCE_VIEW_RAW, resource)
             intelligence = IntelligenceView(
                 urn=report.urn,
                 grading=grade_label(
@@ -239,7 +241,7 @@ def _views(
             )
         agency, dataset = agencies[record.agency_id], datasets[record.dataset_id]
         original = dict(record.original)
-        if not allowed(actor, Action.INTELLIGENCE_VIEW_RAW, resource):
+        if not raw_allowed:
             # The raw narrative is also a cell of the original row: withhold that column too.
             for column in raw_text_columns(dataset):
                 original.pop(column, None)
