@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from crimelink.domain import EntityKind
 from crimelink.linkage import model
+from crimelink.linkage.attach import Profile, UnionFind, attach, business_key, person_keys, premises_key
 from crimelink.linkage.engine import LinkageEngine, ScoredPair
 from crimelink.linkage.records import PersonRecord, person_from_party
 
@@ -164,7 +165,6 @@ def strong_keys(kind: EntityKind, fields: dict[str, Any]) -> list[tuple[str, str
     def keys(name: str) -> list[tuple[str, str]]:
         return [(name, value) for value in values_of(fields.get(name))]
 
-    postcode = next(iter(values_of(fields.get("postcode"))), None)
     if kind is EntityKind.PHONE:
         return keys("phone")
     if kind is EntityKind.EMAIL:
@@ -176,14 +176,109 @@ def strong_keys(kind: EntityKind, fields: dict[str, Any]) -> list[tuple[str, str
     if kind is EntityKind.ONLINE_ACCOUNT:
         return keys("handle")
     if kind is EntityKind.BUSINESS:
-        name = next(iter(values_of(fields.get("business_name"))), None)
-        fallback = [("business+postcode", f"{name}|{postcode}")] if name and postcode else []
-        return keys("company_number") or fallback
+        return keys("company_number")
     if kind is EntityKind.PREMISES:
-        address = ", ".join(values_of(fields.get("address")))
-        fallback = [("address+postcode", f"{address}|{postcode}")] if address and postcode else []
-        return keys("uprn") or fallback
+        return keys("uprn")
     return []
+
+
+def attach_profile(cluster: Cluster, context: Mapping[int, frozenset[str]] | None = None) -> Profile:
+    """What :func:`crimelink.linkage.attach.attach` needs to know about a cluster, by kind.
+
+    ``context`` adds discriminators by source record: a business is told apart by the premises named
+    on the same record ("premises:<cluster>"), since one trading name can be used at several shops.
+    """
+    keys: set[str] = set()
+    fuzzy: set[str] = set()
+    discriminators: set[str] = set()
+    conflicts: set[str] = set()
+    for member in cluster.members:
+        fields = member.fields
+        if context:
+            discriminators.update(context.get(member.record_id, ()))
+        first = {name: next(iter(values_of(fields.get(name))), None) for name in _ATTACH_FIELDS}
+        if cluster.kind is EntityKind.PERSON:
+            exact, fuzzy_keys = person_keys(first["given_name"], first["family_name"])
+            keys.update([exact] if exact else [])
+            fuzzy.update(fuzzy_keys)
+            discriminators.update(f"dob:{value}" for value in values_of(fields.get("dob")))
+            conflicts.update(f"phone:{value}" for value in values_of(fields.get("phone")))
+        elif cluster.kind is EntityKind.PREMISES:
+            keys.update(k for value in values_of(fields.get("address")) if (k := premises_key(value)))
+            discriminators.update(f"uprn:{value}" for value in values_of(fields.get("uprn")))
+            discriminators.update(f"postcode:{value}" for value in values_of(fields.get("postcode")))
+        elif cluster.kind is EntityKind.BUSINESS:
+            keys.update(k for value in values_of(fields.get("business_name")) if (k := business_key(value)))
+            discriminators.update(f"company:{v}" for v in values_of(fields.get("company_number")))
+            discriminators.update(f"postcode:{value}" for value in values_of(fields.get("postcode")))
+    return Profile(frozenset(keys), frozenset(discriminators), frozenset(fuzzy), frozenset(conflicts))
+
+
+_ATTACH_FIELDS = ("given_name", "family_name")
+#: The rule recorded on a party attached to its cluster by :func:`attach_weak`, by kind.
+ATTACH_RULES = {
+    EntityKind.PERSON: "unique-name",
+    EntityKind.PREMISES: "unique-address",
+    EntityKind.BUSINESS: "unique-business-name",
+}
+
+
+def attach_weak(
+    clusters: Sequence[Cluster], kind: EntityKind, context: Mapping[int, frozenset[str]] | None = None
+) -> list[Cluster]:
+    """Join weakly identified clusters of one kind to the only cluster they can be (see ``attach``).
+
+    Premises get a second pass: a party with only a postcode joins the one premises known there.
+    """
+    if kind not in ATTACH_RULES:
+        return list(clusters)
+    profiles = [attach_profile(cluster, context) for cluster in clusters]
+    result = _joined(
+        clusters,
+        kind,
+        *attach(profiles, merge_agreeing=kind is not EntityKind.PERSON, rule=ATTACH_RULES[kind]),
+    )
+    if kind is EntityKind.PREMISES:
+        result = _joined(
+            result,
+            kind,
+            *attach([_postcode_profile(c) for c in result], merge_agreeing=False, rule="unique-postcode"),
+        )
+    return result
+
+
+def _postcode_profile(cluster: Cluster) -> Profile:
+    """Premises by postcode: a cluster with an address or UPRN is a known premises there."""
+    postcodes = {f"postcode:{v}" for m in cluster.members for v in values_of(m.fields.get("postcode"))}
+    known = {
+        f"{name}:{v}"
+        for m in cluster.members
+        for name in ("address", "uprn")
+        for v in values_of(m.fields.get(name))
+    }
+    return Profile(frozenset(postcodes), frozenset(known))
+
+
+def _joined(
+    clusters: Sequence[Cluster], kind: EntityKind, forest: UnionFind, joined_by: dict[int, str]
+) -> list[Cluster]:
+    """Clusters united by ``forest``; a party that joined by a rule records that rule."""
+    merged: dict[int, Cluster] = {}
+    for index, cluster in enumerate(clusters):
+        target = merged.setdefault(forest.root(index), Cluster(kind, [], {}))
+        target.members.extend(cluster.members)
+        rule = joined_by.get(index)
+        for key, info in cluster.links.items():
+            # A party alone before this pass, now joined by a rule, records that rule as its link.
+            target.links[key] = LinkInfo(rule, None, info.model_version) if rule else info
+    result = list(merged.values())
+    for cluster in result:
+        if len(cluster.members) > 1:
+            rule = next((i.method for i in cluster.links.values() if i.method not in ("new",)), None)
+            for key, info in cluster.links.items():
+                if info.method == "new":
+                    cluster.links[key] = LinkInfo(rule or ATTACH_RULES[kind], None, info.model_version)
+    return result
 
 
 def exact_clusters(parties: Sequence[Party]) -> list[Cluster]:
@@ -216,3 +311,12 @@ def exact_clusters(parties: Sequence[Party]) -> list[Cluster]:
 
 def _singleton(party: Party, model_version: str) -> Cluster:
     return Cluster(party.kind, [party], {party.key: LinkInfo("new", None, model_version)})
+
+
+def premises_context(premises: Sequence[Cluster]) -> dict[int, frozenset[str]]:
+    """Source record id -> the premises clusters it names, as business discriminators."""
+    found: dict[int, set[str]] = {}
+    for index, cluster in enumerate(premises):
+        for member in cluster.members:
+            found.setdefault(member.record_id, set()).add(f"premises:{index}")
+    return {record_id: frozenset(values) for record_id, values in found.items()}

@@ -168,7 +168,15 @@ LOCATION = PersonComparison(
     else_m=0.15,
 )
 
-COMPARISONS = (NAME, DOB, LOCATION)
+# A phone is shared by a household and passed between handsets, so it supports a match without proving it.
+PHONE = PersonComparison(
+    name="phone",
+    null_sql="phone_l IS NULL OR phone_r IS NULL",
+    levels=(Level("same number", "phone_l = phone_r", 0.6, 0.0002),),
+    else_m=0.4,
+)
+
+COMPARISONS = (NAME, DOB, LOCATION, PHONE)
 
 #: Which candidate pairs are scored at all. Each rule catches what the others miss: nicknames,
 #: transposed dates, swapped names, misspelt surnames at one postcode.
@@ -179,6 +187,7 @@ PREDICTION_BLOCKING_RULES = (
     "l.family_metaphone = r.family_metaphone AND l.given_metaphone = r.given_metaphone",
     "l.given_name = r.family_name AND l.family_name = r.given_name",
     "l.family_soundex = r.family_soundex AND substr(l.dob, 1, 4) = substr(r.dob, 1, 4)",
+    "l.phone = r.phone",
 )
 
 #: EM sessions: each blocks on some columns and so trains the comparisons that do not use them.

@@ -26,9 +26,11 @@ from crimelink.linkage.clusters import (
     Cluster,
     Party,
     PartyKey,
+    attach_weak,
     exact_clusters,
     person_clusters,
     person_model_version,
+    premises_context,
 )
 from crimelink.linkage.engine import DuckDBEngine, LinkageEngine
 from crimelink.store.audit import append_event
@@ -121,7 +123,8 @@ def resolve_entities(
             make_engine=lambda: linkage_engine or DuckDBEngine(),
             model_version=version,
         )
-        clusters += exact_clusters([p for p in parties if p.kind is not EntityKind.PERSON])
+        clusters = attach_weak(clusters, EntityKind.PERSON)
+        clusters += _other_clusters([p for p in parties if p.kind is not EntityKind.PERSON])
         clusters.sort(key=lambda c: min(m.key for m in c.members))
         counts = _Counts()
         store = _load_store(session)
@@ -145,6 +148,19 @@ def resolve_entities(
         seconds=round(time.perf_counter() - started, 3),
         **counts.__dict__,
     )
+
+
+def _other_clusters(parties: Sequence[Party]) -> list[Cluster]:
+    """Every kind but people: strong identifiers, then weak attaching; premises before businesses."""
+    by_kind: dict[EntityKind, list[Cluster]] = {}
+    for cluster in exact_clusters(parties):
+        by_kind.setdefault(cluster.kind, []).append(cluster)
+    premises = attach_weak(by_kind.pop(EntityKind.PREMISES, []), EntityKind.PREMISES)
+    context = premises_context(premises)
+    found = list(premises)
+    for kind in sorted(by_kind, key=lambda k: k.value):
+        found += attach_weak(by_kind[kind], kind, context if kind is EntityKind.BUSINESS else None)
+    return found
 
 
 def _current_parties(session: Session) -> tuple[list[Party], int]:

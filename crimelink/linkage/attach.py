@@ -1,0 +1,256 @@
+"""Attaching weakly identified parties to the one thing they can only be.
+
+Many register rows say little: a fly-tipping case names "DAVID PRICE" and nothing else, a complaint
+gives "1 KEMP STREET LONDON" without a postcode, a licence names "LUCKY TEA ROOMS" without a company
+number. Pairwise scores cannot link these (a name alone never outweighs the prior), yet an analyst would
+link them when the store knows exactly one such person, premises or business. This module does what the
+analyst does, per kind:
+
+- group clusters by a *key* (a person's name, a premises' address without town or "rear of", a
+  business name without legal form);
+- within a key, clusters carrying a *discriminator* (date of birth; UPRN or postcode; company number)
+  are distinct things unless their discriminators agree;
+- a cluster with no discriminator joins the discriminated cluster when there is exactly one; when there
+  is none, the undiscriminated clusters with that key are one thing; when there are several, nothing is
+  attached (the record stays on its own for an analyst to judge).
+
+Every attached party records the rule (``unique-name``, ``unique-address``, ...) as its link method.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import jellyfish
+
+from crimelink.linkage.records import canonical_given_name
+
+#: Words after which the rest of an address is town or county, kept as one set for premises keys.
+STREET_WORDS = frozenset(
+    {
+        "STREET",
+        "ROAD",
+        "AVENUE",
+        "LANE",
+        "CLOSE",
+        "CRESCENT",
+        "DRIVE",
+        "GARDENS",
+        "PLACE",
+        "SQUARE",
+        "TERRACE",
+        "COURT",
+        "GREEN",
+        "PARK",
+        "GROVE",
+        "PARADE",
+        "WAY",
+        "BROADWAY",
+        "HILL",
+        "ROW",
+        "WALK",
+        "MEWS",
+        "YARD",
+        "RISE",
+        "VALE",
+        "WHARF",
+        "QUAY",
+        "ESTATE",
+    }
+)
+#: Leading words that place something at a premises rather than naming another one.
+_PLACE_PREFIXES = re.compile(
+    r"^(?:(?:LAND|AREA|ALLEY|PASSAGE)\s+)?(?:TO\s+)?(?:(?:THE\s+)?(?:REAR|SIDE|FRONT|BACK)\s+OF|"
+    r"OUTSIDE|OPPOSITE|ADJACENT\s+TO|NEXT\s+TO|BEHIND|AT|NEAR)\s+"
+)
+_LEGAL_FORMS = frozenset({"LTD", "PLC", "LLP", "CIC", "THE", "CO", "COMPANY"})
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What one cluster says about itself for attaching: keys, discriminators and fuzzy keys."""
+
+    keys: frozenset[str]
+    discriminators: frozenset[str]
+    fuzzy_keys: frozenset[str] = frozenset()
+    #: Values that do not tell things apart when missing but forbid attaching when both differ
+    #: (a person's phone: "phone:+44..."), compared kind by kind like discriminators.
+    conflicts: frozenset[str] = frozenset()
+
+
+def premises_key(address: str | None) -> str | None:
+    """An address without its town or a leading "rear of": '1 KEMP STREET LONDON' -> '1 KEMP STREET'.
+
+    >>> premises_key("REAR OF 1 HARRIS GROVE LONDON")
+    '1 HARRIS GROVE'
+    """
+    if not address:
+        return None
+    text = _PLACE_PREFIXES.sub("", address.strip())
+    words = text.split()
+    last_street = max((i for i, word in enumerate(words) if word in STREET_WORDS and i > 0), default=None)
+    if last_street is not None:
+        words = words[: last_street + 1]
+    # A premises key needs a number or a name beyond the street: "HIGH STREET" alone is not a premises.
+    if len(words) < 2 or not any(any(c.isdigit() for c in word) for word in words):
+        return None
+    return " ".join(words)
+
+
+def business_key(name: str | None) -> str | None:
+    """A business name without legal form words: 'CITY SECURITY SOLUTIONS LTD' -> 'CITY SECURITY SOLUTIONS'."""
+    if not name:
+        return None
+    trading = name.split(" T/A ")[-1]
+    words = [word for word in trading.split() if word not in _LEGAL_FORMS]
+    return " ".join(words) or None
+
+
+def person_keys(given: str | None, family: str | None) -> tuple[str | None, frozenset[str]]:
+    """A person's exact name key (nickname-canonical given name and family name) and fuzzy keys.
+
+    >>> person_keys("BOB", "PRICE")[0]
+    'ROBERT|PRICE'
+    """
+    if not family or not given:
+        return None, frozenset()
+    canonical = canonical_given_name(given.split()[0]) or given
+    fuzzy = {
+        f"{canonical}|~{jellyfish.metaphone(family)}",
+        f"~{jellyfish.metaphone(canonical)}|{family}",
+    }
+    return f"{canonical}|{family}", frozenset(fuzzy)
+
+
+class UnionFind:
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+
+    def root(self, index: int) -> int:
+        while self.parent[index] != index:
+            self.parent[index] = self.parent[self.parent[index]]
+            index = self.parent[index]
+        return index
+
+    def union(self, left: int, right: int) -> None:
+        """Join two sets; the smaller root survives."""
+        a, b = self.root(left), self.root(right)
+        if a != b:
+            self.parent[max(a, b)] = min(a, b)
+
+
+@dataclass
+class _Group:
+    """The current union of clusters at one root: its discriminators and conflict values together."""
+
+    discriminators: set[str]
+    conflicts: set[str]
+
+
+def attach(
+    profiles: Sequence[Profile], *, merge_agreeing: bool, rule: str
+) -> tuple[UnionFind, dict[int, str]]:
+    """Union clusters as the module docstring says; also, per cluster that joined another, the rule.
+
+    ``merge_agreeing``: discriminated clusters sharing a key and a discriminator are one thing (premises
+    at one address and postcode). People are not merged this way: the pairwise model has already judged
+    records with a date of birth, and two clusters left apart by it stay apart.
+    """
+    forest = UnionFind(len(profiles))
+    groups = {
+        index: _Group(set(profile.discriminators), set(profile.conflicts))
+        for index, profile in enumerate(profiles)
+    }
+    joined_by: dict[int, str] = {}
+
+    def join(child: int, parent: int, how: str) -> None:
+        other, survivor = forest.root(child), forest.root(parent)
+        if other == survivor:
+            return
+        forest.parent[other] = survivor
+        absorbed = groups.pop(other)
+        groups[survivor].discriminators |= absorbed.discriminators
+        groups[survivor].conflicts |= absorbed.conflicts
+        joined_by[other] = how
+
+    for fuzzy, how in ((False, rule), (True, f"{rule}-fuzzy")):
+        by_key: dict[str, list[int]] = {}
+        for index, profile in enumerate(profiles):
+            for key in sorted(profile.fuzzy_keys if fuzzy else profile.keys):
+                by_key.setdefault(key, []).append(index)
+        for key in sorted(by_key):
+            members = by_key[key]
+            if len(members) < 2:
+                continue
+            if merge_agreeing:
+                _merge_agreeing(members, forest, groups, join, how)
+                _merge_compatible(members, forest, groups, join, how)
+            _attach_undiscriminated(members, forest, groups, join, how)
+    return forest, joined_by
+
+
+def _merge_agreeing(
+    members: Iterable[int],
+    forest: UnionFind,
+    groups: dict[int, _Group],
+    join: Callable[[int, int, str], None],
+    how: str,
+) -> None:
+    first_with: dict[str, int] = {}
+    for index in members:
+        for value in sorted(groups[forest.root(index)].discriminators):
+            other = first_with.setdefault(value, index)
+            if forest.root(other) != forest.root(index) and not _conflict(groups, forest, index, other):
+                join(index, other, how)
+
+
+def _merge_compatible(
+    members: Sequence[int],
+    forest: UnionFind,
+    groups: dict[int, _Group],
+    join: Callable[[int, int, str], None],
+    how: str,
+) -> None:
+    """One key, no two clusters disagreeing (one has a UPRN, another a postcode): all one thing."""
+    roots = sorted({forest.root(index) for index in members})
+    known = [root for root in roots if groups[root].discriminators]
+    if len(known) < 2:
+        return
+    if any(_conflict(groups, forest, a, b) for i, a in enumerate(known) for b in known[i + 1 :]):
+        return
+    target = max(known, key=lambda root: (len(groups[root].discriminators), -root))
+    for root in known:
+        join(root, target, how)
+
+
+def _conflict(groups: dict[int, _Group], forest: UnionFind, left: int, right: int) -> bool:
+    """Two groups conflict when both carry a value of one kind (``uprn:``) and they share none."""
+    a, b = groups[forest.root(left)], groups[forest.root(right)]
+    return _disagree(a.discriminators, b.discriminators) or _disagree(a.conflicts, b.conflicts)
+
+
+def _disagree(a: set[str], b: set[str]) -> bool:
+    for kind in {value.split(":", 1)[0] for value in a} & {value.split(":", 1)[0] for value in b}:
+        if not {v for v in a if v.startswith(kind + ":")} & {v for v in b if v.startswith(kind + ":")}:
+            return True
+    return False
+
+
+def _attach_undiscriminated(
+    members: Sequence[int],
+    forest: UnionFind,
+    groups: dict[int, _Group],
+    join: Callable[[int, int, str], None],
+    how: str,
+) -> None:
+    roots = sorted({forest.root(index) for index in members})
+    known = [root for root in roots if groups[root].discriminators]
+    unknown = [root for root in roots if not groups[root].discriminators]
+    if not unknown or len(known) > 1:
+        return
+    target = known[0] if known else unknown[0]
+    for root in unknown:
+        if root != target and not _conflict(groups, forest, root, target):
+            join(root, target, how)

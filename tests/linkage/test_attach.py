@@ -1,0 +1,136 @@
+"""Attaching weakly identified parties: joined only when the store knows exactly one thing they can be."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from crimelink.domain import EntityKind
+from crimelink.linkage.attach import business_key, premises_key
+from crimelink.linkage.clusters import Cluster, LinkInfo, Party, attach_weak, premises_context
+
+
+def _cluster(kind: EntityKind, record_id: int, fields: dict[str, Any], party: str = "subject") -> Cluster:
+    member = Party(record_id, party, 1, str(record_id), kind, fields)
+    return Cluster(kind, [member], {member.key: LinkInfo("new", None, "test")})
+
+
+def _groups(clusters: list[Cluster]) -> set[frozenset[int]]:
+    return {frozenset(m.record_id for m in c.members) for c in clusters}
+
+
+def _person(record_id: int, given: str, family: str, **fields: str) -> Cluster:
+    return _cluster(EntityKind.PERSON, record_id, {"given_name": given, "family_name": family, **fields})
+
+
+def test_a_name_only_record_joins_the_one_known_person_of_that_name_and_records_why() -> None:
+    clusters = [
+        _person(1, "DAVID", "PRICE", dob="1980-01-02", phone="+447700900001"),
+        _person(2, "DAVID", "PRICE"),
+        _person(3, "DAVE", "PRICE"),  # nickname: still David Price
+        _person(4, "DAVID", "PRIICE"),  # misspelt: the fuzzy pass
+        _person(5, "MARY", "PRICE"),
+    ]
+    result = attach_weak(clusters, EntityKind.PERSON)
+    assert _groups(result) == {frozenset({1, 2, 3, 4}), frozenset({5})}
+    david = next(c for c in result if len(c.members) == 4)
+    methods = {key[0]: info.method for key, info in david.links.items()}
+    assert methods == {1: "unique-name", 2: "unique-name", 3: "unique-name", 4: "unique-name-fuzzy"}
+
+
+def test_a_name_shared_by_two_known_people_attaches_nothing() -> None:
+    clusters = [
+        _person(1, "JOHN", "SMITH", dob="1960-05-05"),
+        _person(2, "JOHN", "SMITH", dob="1990-05-05"),  # his son
+        _person(3, "JOHN", "SMITH"),
+    ]
+    assert _groups(attach_weak(clusters, EntityKind.PERSON)) == {
+        frozenset({1}),
+        frozenset({2}),
+        frozenset({3}),
+    }
+
+
+def test_a_different_phone_keeps_a_namesake_apart() -> None:
+    clusters = [
+        _person(1, "JANE", "JONES", dob="1996-07-18", phone="+441154960754"),
+        _person(2, "JANE", "JONES", phone="+441514960900"),
+        _person(3, "JANE", "JONES", phone="+441154960754"),
+    ]
+    assert _groups(attach_weak(clusters, EntityKind.PERSON)) == {frozenset({1, 3}), frozenset({2})}
+
+
+def test_name_only_records_with_no_known_person_are_one_person() -> None:
+    clusters = [_person(1, "ALISON", "ALI"), _person(2, "ALISON", "ALI"), _person(3, "ALAN", "ALI")]
+    assert _groups(attach_weak(clusters, EntityKind.PERSON)) == {frozenset({1, 2}), frozenset({3})}
+
+
+@pytest.mark.parametrize(
+    ("address", "key"),
+    [
+        ("REAR OF 1 HARRIS GROVE LONDON", "1 HARRIS GROVE"),
+        ("SIDE OF 22 YATES BROADWAY", "22 YATES BROADWAY"),
+        ("FLAT 4 6 REID TERRACE LONDON", "FLAT 4 6 REID TERRACE"),
+        ("HIGH STREET LONDON", None),
+        (None, None),
+    ],
+)
+def test_premises_key(address: str | None, key: str | None) -> None:
+    assert premises_key(address) == key
+
+
+def test_business_key_drops_legal_form_and_keeps_the_trading_name() -> None:
+    assert business_key("CITY SECURITY SOLUTIONS LTD") == "CITY SECURITY SOLUTIONS"
+    assert business_key("ACME HOLDINGS LTD T/A THE LUCKY CAFE") == "LUCKY CAFE"
+
+
+def _premises(record_id: int, **fields: str) -> Cluster:
+    return _cluster(EntityKind.PREMISES, record_id, dict(fields), party="premises")
+
+
+def test_premises_join_on_address_when_postcode_and_uprn_do_not_disagree() -> None:
+    clusters = [
+        _premises(1, address="FLAT 5 5 ALBERT STREET LONDON", uprn="951125338499"),
+        _premises(2, address="FLAT 5 5 ALBERT STREET LONDON", postcode="E16 3TD"),
+        _premises(3, address="REAR OF FLAT 5 5 ALBERT STREET"),
+        _premises(4, address="FLAT 5 5 ALBERT STREET", postcode="E1 1AA"),  # another borough's Albert Street
+        _premises(5, address="FLAT 6 5 ALBERT STREET", postcode="E16 3TD"),  # the flat next door
+    ]
+    groups = _groups(attach_weak(clusters, EntityKind.PREMISES))
+    assert frozenset({5}) in groups
+    assert frozenset({4}) in groups
+    # 1, 2 and 3 are ambiguous with 4 around (3 has neither postcode nor UPRN): without 4 they are one.
+    without_other_street = _groups(
+        attach_weak([c for c in clusters if c.members[0].record_id != 4], EntityKind.PREMISES)
+    )
+    assert frozenset({1, 2, 3}) in without_other_street
+
+
+def test_a_postcode_alone_joins_the_only_premises_known_at_that_postcode() -> None:
+    clusters = [
+        _premises(1, address="12 JENNINGS PARADE", postcode="E13 3QT"),
+        _premises(2, postcode="E13 3QT"),
+        _premises(3, address="1 HARDY ROAD", postcode="E13 4PH"),
+        _premises(4, address="2 HARDY ROAD", postcode="E13 4PH"),
+        _premises(5, postcode="E13 4PH"),
+    ]
+    groups = _groups(attach_weak(clusters, EntityKind.PREMISES))
+    assert groups == {frozenset({1, 2}), frozenset({3}), frozenset({4}), frozenset({5})}
+
+
+def test_one_trading_name_at_two_shops_is_two_businesses() -> None:
+    premises = [
+        _premises(1, address="1 KEMP STREET", postcode="E20 3BD"),
+        _premises(2, address="9 HIGH ROAD", postcode="E7 1AA"),
+    ]
+    context = premises_context(premises)
+    businesses = [
+        _cluster(EntityKind.BUSINESS, 1, {"business_name": "TIP TOP OFF LICENCE"}, party="business"),
+        _cluster(EntityKind.BUSINESS, 2, {"business_name": "TIP TOP OFF LICENCE"}, party="business"),
+        _cluster(EntityKind.BUSINESS, 3, {"business_name": "TIP TOP OFF LICENCE"}, party="business"),
+        _cluster(EntityKind.BUSINESS, 4, {"business_name": "LUCKY TEA ROOMS LTD"}, party="business"),
+        _cluster(EntityKind.BUSINESS, 5, {"business_name": "LUCKY TEA ROOMS"}, party="business"),
+    ]
+    groups = _groups(attach_weak(businesses, EntityKind.BUSINESS, context))
+    assert groups == {frozenset({1}), frozenset({2}), frozenset({3}), frozenset({4, 5})}
