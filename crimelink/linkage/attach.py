@@ -23,8 +23,6 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-import jellyfish
-
 from crimelink.linkage.records import canonical_given_name
 
 #: Words after which the rest of an address is town or county, kept as one set for premises keys.
@@ -111,17 +109,28 @@ def business_key(name: str | None) -> str | None:
 def person_keys(given: str | None, family: str | None) -> tuple[str | None, frozenset[str]]:
     """A person's exact name key (nickname-canonical given name and family name) and fuzzy keys.
 
+    Fuzzy keys allow one slip in one of the two names: each name's one-letter deletions (the
+    symmetric-delete method), so PRICE/PRIICE, ROSIE/ROISE and CHAN/CHEN share a key while the other
+    name stays exact. Names shorter than four letters get no fuzzy keys (ALI and ALL are different).
+
     >>> person_keys("BOB", "PRICE")[0]
     'ROBERT|PRICE'
+    >>> "ROBERT|PRICE" in person_keys("BOB", "PRIICE")[1] & person_keys("ROBERT", "PRICE")[1]
+    True
     """
     if not family or not given:
         return None, frozenset()
     canonical = canonical_given_name(given.split()[0]) or given
-    fuzzy = {
-        f"{canonical}|~{jellyfish.metaphone(family)}",
-        f"~{jellyfish.metaphone(canonical)}|{family}",
-    }
+    fuzzy = {f"{variant}|{family}" for variant in deletions(canonical)}
+    fuzzy.update(f"{canonical}|{variant}" for variant in deletions(family))
     return f"{canonical}|{family}", frozenset(fuzzy)
+
+
+def deletions(word: str) -> set[str]:
+    """The word and every form of it with one letter deleted (none for words under four letters)."""
+    if len(word) < 4:
+        return set()
+    return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
 class UnionFind:
