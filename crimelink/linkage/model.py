@@ -13,8 +13,12 @@ its own conditions through the same :class:`Level` list.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+import jellyfish
 
 #: Below this many records the engine does not train: the fixed parameters here are used instead.
 MIN_RECORDS_TO_TRAIN = 1000
@@ -22,20 +26,29 @@ MIN_RECORDS_TO_TRAIN = 1000
 FIXED_PROBABILITY_TWO_RANDOM_RECORDS_MATCH = 1e-4
 
 
+Row = dict[str, Any]
+
+
 @dataclass(frozen=True)
 class Level:
-    """One comparison level: a SQL condition on ``column_l`` / ``column_r`` and its starting (m, u)."""
+    """One comparison level: a SQL condition on ``column_l`` / ``column_r`` and its starting (m, u).
+
+    ``test`` is the same condition in Python, used to score one record against a few candidates
+    without a database (incremental matching, search); a test checks it agrees with the SQL.
+    """
 
     label: str
     sql: str
     m: float
     u: float
+    test: Callable[[Row, Row], bool]
 
 
 @dataclass(frozen=True)
 class PersonComparison:
     name: str
     null_sql: str
+    is_null: Callable[[Row, Row], bool]
     levels: tuple[Level, ...]
     else_m: float
 
@@ -79,53 +92,133 @@ _JACCARD = (
 )
 _SECTOR = "regexp_extract(postcode_{s}, '^[A-Z]{{1,2}}[0-9][A-Z0-9]? [0-9]')"
 _DISTRICT = "regexp_extract(postcode_{s}, '^[A-Z]{{1,2}}[0-9][A-Z0-9]?')"
+_SECTOR_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9]")
+_DISTRICT_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?")
+
+
+# Python twins of the SQL above, with SQL's NULL logic: a comparison with NULL is never true.
+def _eq(left: Row, right: Row, *columns: str) -> bool:
+    return all(left[c] is not None and left[c] == right[c] for c in columns)
+
+
+def _jw(left: Row, right: Row, threshold: float, *columns: str) -> bool:
+    return all(
+        left[c] is not None
+        and right[c] is not None
+        and jellyfish.jaro_winkler_similarity(left[c], right[c]) >= threshold
+        for c in columns
+    )
+
+
+def _jaccard(left: Row, right: Row, threshold: float) -> bool:
+    a, b = set(left["address_tokens"] or ()), set(right["address_tokens"] or ())
+    union = a | b
+    return bool(union) and len(a & b) / len(union) >= threshold
+
+
+def _extract(pattern: re.Pattern[str], value: str | None) -> str | None:
+    if value is None:
+        return None
+    found = pattern.match(value)
+    return found.group(0) if found else ""
+
+
+def _same_part(pattern: re.Pattern[str]) -> Callable[[Row, Row], bool]:
+    def test(left: Row, right: Row) -> bool:
+        a, b = _extract(pattern, left["postcode"]), _extract(pattern, right["postcode"])
+        return a is not None and a == b
+
+    return test
+
+
+def _dob_part(left: Row, right: Row, end: int) -> bool:
+    a, b = left["dob"], right["dob"]
+    return a is not None and b is not None and a[:end] == b[:end]
+
+
+def _dob_transposed(left: Row, right: Row) -> bool:
+    a, b = left["dob"], right["dob"]
+    return a is not None and b is not None and a[:4] == b[:4] and a[5:7] == b[8:10] and a[8:10] == b[5:7]
+
+
+def _initial(left: Row, right: Row) -> bool:
+    a, b = left["given_canonical"], right["given_canonical"]
+    return a is not None and b is not None and a[:1] == b[:1]
+
 
 NAME = PersonComparison(
     name="name",
     null_sql="family_name_l IS NULL OR family_name_r IS NULL",
+    is_null=lambda a, b: a["family_name"] is None or b["family_name"] is None,
     levels=(
-        Level("exact given and family", _both("{c}_l = {c}_r", "given_name", "family_name"), 0.79, 0.0005),
+        Level(
+            "exact given and family",
+            _both("{c}_l = {c}_r", "given_name", "family_name"),
+            0.79,
+            0.0005,
+            lambda a, b: _eq(a, b, "given_name", "family_name"),
+        ),
         Level(
             "nickname given, exact family",
             _both("{c}_l = {c}_r", "given_canonical", "family_name"),
             0.05,
             0.0002,
+            lambda a, b: _eq(a, b, "given_canonical", "family_name"),
         ),
         Level(
             "given and family swapped",
             "given_name_l = family_name_r AND family_name_l = given_name_r",
             0.02,
             0.00002,
+            lambda a, b: (
+                a["given_name"] is not None
+                and a["given_name"] == b["family_name"]
+                and a["family_name"] == b["given_name"]
+            ),
         ),
         Level(
             "Jaro-Winkler >= 0.92 on both",
             " AND ".join(_JW.format(c=c, t=0.92) for c in ("given_canonical", "family_name")),
             0.06,
             0.0005,
+            lambda a, b: _jw(a, b, 0.92, "given_canonical", "family_name"),
         ),
         Level(
-            "metaphone of both", _both("{c}_l = {c}_r", "given_metaphone", "family_metaphone"), 0.03, 0.001
+            "metaphone of both",
+            _both("{c}_l = {c}_r", "given_metaphone", "family_metaphone"),
+            0.03,
+            0.001,
+            lambda a, b: _eq(a, b, "given_metaphone", "family_metaphone"),
         ),
         Level(
             "exact family, same initial",
             "family_name_l = family_name_r AND left(given_canonical_l, 1) = left(given_canonical_r, 1)",
             0.02,
             0.0005,
+            lambda a, b: _eq(a, b, "family_name") and _initial(a, b),
         ),
         Level(
             "Jaro-Winkler >= 0.8 on both",
             " AND ".join(_JW.format(c=c, t=0.8) for c in ("given_canonical", "family_name")),
             0.01,
             0.003,
+            lambda a, b: _jw(a, b, 0.8, "given_canonical", "family_name"),
         ),
         Level(
             "exact family, given missing",
             "family_name_l = family_name_r AND (given_name_l IS NULL OR given_name_r IS NULL)",
             0.01,
             0.004,
+            lambda a, b: _eq(a, b, "family_name") and (a["given_name"] is None or b["given_name"] is None),
         ),
         # A different given name with the same surname is a relative far more often than a typo.
-        Level("exact family only", "family_name_l = family_name_r", 0.005, 0.005),
+        Level(
+            "exact family only",
+            "family_name_l = family_name_r",
+            0.005,
+            0.005,
+            lambda a, b: _eq(a, b, "family_name"),
+        ),
     ),
     else_m=0.005,
 )
@@ -133,18 +226,38 @@ NAME = PersonComparison(
 DOB = PersonComparison(
     name="dob",
     null_sql="dob_l IS NULL OR dob_r IS NULL",
+    is_null=lambda a, b: a["dob"] is None or b["dob"] is None,
     levels=(
-        Level("exact", "dob_l = dob_r", 0.88, 0.00004),
+        Level("exact", "dob_l = dob_r", 0.88, 0.00004, lambda a, b: _eq(a, b, "dob")),
         Level(
             "day and month transposed",
             "substr(dob_l, 1, 4) = substr(dob_r, 1, 4) AND substr(dob_l, 6, 2) = substr(dob_r, 9, 2)"
             " AND substr(dob_l, 9, 2) = substr(dob_r, 6, 2)",
             0.02,
             0.00001,
+            _dob_transposed,
         ),
-        Level("one character different", "levenshtein(dob_l, dob_r) <= 1", 0.05, 0.0005),
-        Level("same year and month", "substr(dob_l, 1, 7) = substr(dob_r, 1, 7)", 0.01, 0.0008),
-        Level("same year", "substr(dob_l, 1, 4) = substr(dob_r, 1, 4)", 0.02, 0.013),
+        Level(
+            "one character different",
+            "levenshtein(dob_l, dob_r) <= 1",
+            0.05,
+            0.0005,
+            lambda a, b: jellyfish.levenshtein_distance(a["dob"], b["dob"]) <= 1,
+        ),
+        Level(
+            "same year and month",
+            "substr(dob_l, 1, 7) = substr(dob_r, 1, 7)",
+            0.01,
+            0.0008,
+            lambda a, b: _dob_part(a, b, 7),
+        ),
+        Level(
+            "same year",
+            "substr(dob_l, 1, 4) = substr(dob_r, 1, 4)",
+            0.02,
+            0.013,
+            lambda a, b: _dob_part(a, b, 4),
+        ),
     ),
     else_m=0.02,
 )
@@ -152,18 +265,35 @@ DOB = PersonComparison(
 LOCATION = PersonComparison(
     name="location",
     null_sql="(postcode_l IS NULL OR postcode_r IS NULL) AND (len(address_tokens_l) = 0 OR len(address_tokens_r) = 0)",
+    is_null=lambda a, b: (
+        (a["postcode"] is None or b["postcode"] is None)
+        and (not a["address_tokens"] or not b["address_tokens"])
+    ),
     levels=(
         Level(
             "postcode and most of the address",
             f"postcode_l = postcode_r AND {_JACCARD.format(t=0.6)}",
             0.55,
             0.00005,
+            lambda a, b: _eq(a, b, "postcode") and _jaccard(a, b, 0.6),
         ),
-        Level("postcode", "postcode_l = postcode_r", 0.1, 0.0002),
-        Level("most of the address", _JACCARD.format(t=0.7), 0.1, 0.0001),
-        Level("half the address", _JACCARD.format(t=0.5), 0.05, 0.002),
-        Level("postcode sector", f"{_SECTOR.format(s='l')} = {_SECTOR.format(s='r')}", 0.03, 0.003),
-        Level("postcode district", f"{_DISTRICT.format(s='l')} = {_DISTRICT.format(s='r')}", 0.02, 0.02),
+        Level("postcode", "postcode_l = postcode_r", 0.1, 0.0002, lambda a, b: _eq(a, b, "postcode")),
+        Level("most of the address", _JACCARD.format(t=0.7), 0.1, 0.0001, lambda a, b: _jaccard(a, b, 0.7)),
+        Level("half the address", _JACCARD.format(t=0.5), 0.05, 0.002, lambda a, b: _jaccard(a, b, 0.5)),
+        Level(
+            "postcode sector",
+            f"{_SECTOR.format(s='l')} = {_SECTOR.format(s='r')}",
+            0.03,
+            0.003,
+            _same_part(_SECTOR_RE),
+        ),
+        Level(
+            "postcode district",
+            f"{_DISTRICT.format(s='l')} = {_DISTRICT.format(s='r')}",
+            0.02,
+            0.02,
+            _same_part(_DISTRICT_RE),
+        ),
     ),
     else_m=0.15,
 )
@@ -172,7 +302,8 @@ LOCATION = PersonComparison(
 PHONE = PersonComparison(
     name="phone",
     null_sql="phone_l IS NULL OR phone_r IS NULL",
-    levels=(Level("same number", "phone_l = phone_r", 0.6, 0.0002),),
+    is_null=lambda a, b: a["phone"] is None or b["phone"] is None,
+    levels=(Level("same number", "phone_l = phone_r", 0.6, 0.0002, lambda a, b: _eq(a, b, "phone")),),
     else_m=0.4,
 )
 

@@ -16,12 +16,13 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, func, insert, select, text, update
+from sqlalchemy import Engine, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from crimelink.domain import EntityKind
 from crimelink.errors import InvalidInputError
 from crimelink.ingest.importer import party_display, party_kind
+from crimelink.linkage import model
 from crimelink.linkage.clusters import (
     Cluster,
     Party,
@@ -33,9 +34,13 @@ from crimelink.linkage.clusters import (
     premises_context,
 )
 from crimelink.linkage.engine import DuckDBEngine, LinkageEngine
+from crimelink.linkage.judgements import active_judgements, apply_judgements
+from crimelink.linkage.keys import party_keys
+from crimelink.linkage.scoring import PairScorer
 from crimelink.store.audit import append_event
+from crimelink.store.bulk import bulk_insert
 from crimelink.store.engine import make_session_factory
-from crimelink.store.models import Entity, EntityMerge, RecordEntityLink, SourceRecord
+from crimelink.store.models import Entity, EntityMerge, LinkageKey, RecordEntityLink, SourceRecord
 
 _LOCK_KEY = 0x43726C72  # serialises resolve runs on PostgreSQL
 
@@ -125,17 +130,29 @@ def resolve_entities(
         )
         clusters = attach_weak(clusters, EntityKind.PERSON)
         clusters += _other_clusters([p for p in parties if p.kind is not EntityKind.PERSON])
+        store = _load_store(session)
+        settings = model.settings_dict(
+            probability_two_random_records_match=model.FIXED_PROBABILITY_TWO_RANDOM_RECORDS_MATCH
+        )
+        judged = apply_judgements(
+            clusters,
+            active_judgements(session, parties),
+            prior_entity={p.key: e for p in parties if (e := store.prior(p)) is not None},
+            scorer=PairScorer(settings),
+        )
         clusters.sort(key=lambda c: min(m.key for m in c.members))
         counts = _Counts()
-        store = _load_store(session)
         _assign_entities(session, clusters, store, counts=counts, actor=actor)
         _write_links(session, clusters, store, counts)
+        keys = _write_keys(session, parties)
         by_kind = _entities_by_kind(session)
         details = {
             "records": records,
             "parties": len(parties),
             "clusters": len(clusters),
             **counts.__dict__,
+            "judgements_applied": judged,
+            "keys": keys,
             "threshold": threshold,
             "model_version": version,
         }
@@ -329,6 +346,21 @@ def _write_links(session: Session, clusters: Sequence[Cluster], store: _Store, c
         session.execute(update(RecordEntityLink), updates)
     counts.links_created += len(inserts)
     counts.links_changed += len(updates)
+
+
+def _write_keys(session: Session, parties: Sequence[Party]) -> int:
+    """Replace the blocking keys with those of the current parties (for incremental matching and search)."""
+    session.execute(delete(LinkageKey))
+    rows: list[dict[str, object]] = []
+    for party in parties:
+        kind = party.kind.value
+        rows.extend(
+            {"kind": kind, "key": key[:200], "record_id": party.record_id, "party": party.party}
+            for key in sorted(party_keys(party.kind, party.fields))
+        )
+    for start in range(0, len(rows), 50_000):
+        bulk_insert(session, LinkageKey, rows[start : start + 50_000])
+    return len(rows)
 
 
 def _entities_by_kind(session: Session) -> dict[str, int]:

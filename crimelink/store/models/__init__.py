@@ -18,6 +18,7 @@ from crimelink.store.models.entities import (
     RelationshipEvidence,
 )
 from crimelink.store.models.groups import GroupMembership, OrganisedCrimeGroup
+from crimelink.store.models.linkage import LinkageKey, LinkageModel, MatchCandidate, MatchJudgement
 from crimelink.store.models.partnership import (
     DisruptionPlan,
     Interest,
@@ -55,6 +56,10 @@ __all__ = [
     "IntelligenceEvaluation",
     "IntelligenceReport",
     "Interest",
+    "LinkageKey",
+    "LinkageModel",
+    "MatchCandidate",
+    "MatchJudgement",
     "Meeting",
     "Operation",
     "OperationLocation",
