@@ -14,6 +14,7 @@ from crimelink.errors import InvalidInputError, PermissionDeniedError
 from crimelink.ingest.importer import ensure_dataset, party_display, party_kind
 from crimelink.ingest.mapping import DatasetMapping
 from crimelink.ingest.rows import ProcessedRow, RowProcessor
+from crimelink.linkage.incremental import link_record
 from crimelink.store.audit import append_event
 from crimelink.store.models import (
     IntelligenceEvaluation,
@@ -131,10 +132,16 @@ def submit_intelligence(session: Session, actor: Actor, *, form: dict[str, Any])
             rationale="graded by the submitting officer",
         )
     )
+    # Each subject joins the entity it matches (or starts one) now, not at the next batch run.
+    entities = {decision.party: decision.entity_id for decision in link_record(session, record)}
     for party, fields in outcome.normalised.items():
         session.add(
             ReportSubject(
-                report_id=report.id, party=party, kind=party_kind(fields), display=party_display(fields)
+                report_id=report.id,
+                party=party,
+                kind=party_kind(fields),
+                display=party_display(fields),
+                entity_id=entities.get(party),
             )
         )
     append_event(
