@@ -55,7 +55,8 @@ def link(
     table.add_column("count", justify="right")
     for label, value in (
         ("person records", summary.records),
-        ("rows quarantined", summary.quarantined),
+        ("rows quarantined (not linked)", summary.quarantined),
+        ("faulty fields left out of linked rows", summary.fields_left_out),
         ("rows without this party", summary.skipped_without_person),
         ("deterministic pairs", summary.deterministic_pairs),
         ("probabilistic pairs", summary.probabilistic_pairs),

@@ -5,7 +5,9 @@ Writes three CSV files to the output directory:
 - ``pairs.csv``: left_source, left_record_id, right_source, right_record_id, match_probability,
   match_weight, method (deterministic | probabilistic), evidence (the shared identifier, if any)
 - ``clusters.csv``: source, record_id, cluster_id (records in one cluster are judged one person)
-- ``quarantine.csv``: source, row_number, column, field, reason for every row that could not be read
+- ``quarantine.csv``: source, row_number, column, field, reason for every field that could not be read;
+  a row whose only faults are in some fields is still linked on the others (the reason says so), a row
+  without a readable record id or any identifying field is not linked at all
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ class LinkSummary:
     cross_source_pairs: int
     clusters: int
     quarantined: int
+    #: Faulty fields left out of rows that were still linked on their other fields.
+    fields_left_out: int
     skipped_without_person: int
     trained: bool
     seconds: float
@@ -62,6 +66,8 @@ class _Quarantined:
     column: str
     field: str
     reason: str
+    #: True when the row was still linked with this field left out.
+    linked: bool = False
 
 
 def link_files(
@@ -116,7 +122,8 @@ def link_files(
         probabilistic_pairs=sum(p.method == "probabilistic" for p in result.pairs),
         cross_source_pairs=sum(by_id[p.left_id].source != by_id[p.right_id].source for p in result.pairs),
         clusters=len(set(result.clusters.values())),
-        quarantined=len({(q.source, q.row_number) for q in quarantine}),
+        quarantined=len({(q.source, q.row_number) for q in quarantine if not q.linked}),
+        fields_left_out=sum(q.linked for q in quarantine),
         skipped_without_person=skipped,
         trained=result.trained,
         seconds=round(time.perf_counter() - started, 3),
@@ -149,10 +156,23 @@ def _read_file(
     for row_number, row in partner_file.rows():
         processed = processor.process(row_number, row)
         if isinstance(processed, list):
-            quarantine.extend(
-                _Quarantined(source, row_number, e.column, e.field, e.reason) for e in processed
+            # A row whose only faults are in some fields is still linked on the others: the faulty
+            # fields are left out and listed (an impossible date of birth should not hide a name).
+            bad = {error.column for error in processed}
+            retry = (
+                processed
+                if mapping.record_id in bad
+                else processor.process(row_number, {k: ("" if k in bad else v) for k, v in row.items()})
             )
-            continue
+            linked = not isinstance(retry, list)
+            note = "; the row was linked without this field" if linked else ""
+            quarantine.extend(
+                _Quarantined(source, row_number, e.column, e.field, e.reason + note, linked)
+                for e in processed
+            )
+            if isinstance(retry, list):
+                continue
+            processed = retry
         fields = processed.normalised.get(party)
         person = None
         if fields:

@@ -133,9 +133,11 @@ def test_outputs_have_headers_and_bad_rows_go_to_quarantine(small_run: tuple[Lin
     quarantined = read_csv(out_dir / "quarantine.csv")
     assert [(q["row_number"], q["field"]) for q in quarantined] == [("10", "dob")]
     assert "not a real date" in quarantined[0]["reason"]
-    assert summary.quarantined == 1
-    assert summary.records == 8
-    assert len(read_csv(out_dir / "clusters.csv")) == 8
+    assert quarantined[0]["reason"].endswith("the row was linked without this field")
+    # The row with the impossible date is still linked on its name and address.
+    assert (summary.quarantined, summary.fields_left_out) == (0, 1)
+    assert summary.records == 9
+    assert len(read_csv(out_dir / "clusters.csv")) == 9
 
 
 def test_two_files_link_across(tmp_path: Path) -> None:
