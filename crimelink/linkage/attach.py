@@ -159,13 +159,16 @@ class _Group:
 
 
 def attach(
-    profiles: Sequence[Profile], *, merge_agreeing: bool, rule: str
+    profiles: Sequence[Profile], *, merge_agreeing: bool, rule: str, share: bool = False
 ) -> tuple[UnionFind, dict[int, str]]:
     """Union clusters as the module docstring says; also, per cluster that joined another, the rule.
 
     ``merge_agreeing``: discriminated clusters sharing a key and a discriminator are one thing (premises
     at one address and postcode). People are not merged this way: the pairwise model has already judged
     records with a date of birth, and two clusters left apart by it stay apart.
+
+    ``share``: the key itself is enough (a name at an address): every cluster with the key joins the
+    first one that does not disagree with it (different date of birth or phone).
     """
     forest = UnionFind(len(profiles))
     groups = {
@@ -193,6 +196,9 @@ def attach(
             members = by_key[key]
             if len(members) < 2:
                 continue
+            if share:
+                _merge_sharing(members, forest, groups, join, how)
+                continue
             if merge_agreeing:
                 _merge_agreeing(members, forest, groups, join, how)
                 _merge_compatible(members, forest, groups, join, how)
@@ -213,6 +219,23 @@ def _merge_agreeing(
             other = first_with.setdefault(value, index)
             if forest.root(other) != forest.root(index) and not _conflict(groups, forest, index, other):
                 join(index, other, how)
+
+
+def _merge_sharing(
+    members: Sequence[int],
+    forest: UnionFind,
+    groups: dict[int, _Group],
+    join: Callable[[int, int, str], None],
+    how: str,
+) -> None:
+    roots = sorted({forest.root(index) for index in members})
+    for root in roots[1:]:
+        for target in roots:
+            if target == root:
+                break
+            if forest.root(target) != forest.root(root) and not _conflict(groups, forest, root, target):
+                join(root, target, how)
+                break
 
 
 def _merge_compatible(

@@ -313,6 +313,50 @@ def _singleton(party: Party, model_version: str) -> Cluster:
     return Cluster(party.kind, [party], {party.key: LinkInfo("new", None, model_version)})
 
 
+def person_address_context(parties: Sequence[Party]) -> dict[int, frozenset[str]]:
+    """Source record id -> premises keys of its premises parties: where a name-only person was seen.
+
+    An occupant named on a tenancy case, a consignee on a delivery, a worker at an inspected site: the
+    record's premises place them. Addresses of other people on the record are not used (a complaint's
+    trader contact does not live at the complainant's address).
+    """
+    found: dict[int, set[str]] = {}
+    for party in parties:
+        if party.kind is EntityKind.PREMISES:
+            for value in values_of(party.fields.get("address")):
+                key = premises_key(value)
+                if key:
+                    found.setdefault(party.record_id, set()).add(key)
+    return {record_id: frozenset(keys) for record_id, keys in found.items()}
+
+
+def attach_people(clusters: Sequence[Cluster], addresses: Mapping[int, frozenset[str]]) -> list[Cluster]:
+    """People: first a name seen at the same address (own or the record's premises), then unique names."""
+    profiles = []
+    for cluster in clusters:
+        keys: set[str] = set()
+        base = attach_profile(cluster)
+        for member in cluster.members:
+            exact, _fuzzy = person_keys(
+                next(iter(values_of(member.fields.get("given_name"))), None),
+                next(iter(values_of(member.fields.get("family_name"))), None),
+            )
+            if not exact:
+                continue
+            places = set(addresses.get(member.record_id, ()))
+            places.update(
+                k for value in values_of(member.fields.get("address")) if (k := premises_key(value))
+            )
+            keys.update(f"{exact}@{place}" for place in places)
+        profiles.append(Profile(frozenset(keys), base.discriminators, frozenset(), base.conflicts))
+    placed = _joined(
+        clusters,
+        EntityKind.PERSON,
+        *attach(profiles, merge_agreeing=False, rule="name-at-address", share=True),
+    )
+    return attach_weak(placed, EntityKind.PERSON)
+
+
 def premises_context(premises: Sequence[Cluster]) -> dict[int, frozenset[str]]:
     """Source record id -> the premises clusters it names, as business discriminators."""
     found: dict[int, set[str]] = {}

@@ -27,8 +27,10 @@ from crimelink.linkage.clusters import (
     Cluster,
     Party,
     PartyKey,
+    attach_people,
     attach_weak,
     exact_clusters,
+    person_address_context,
     person_clusters,
     person_model_version,
     premises_context,
@@ -128,7 +130,7 @@ def resolve_entities(
             make_engine=lambda: linkage_engine or DuckDBEngine(),
             model_version=version,
         )
-        clusters = attach_weak(clusters, EntityKind.PERSON)
+        clusters = attach_people(clusters, person_address_context(parties))
         clusters += _other_clusters([p for p in parties if p.kind is not EntityKind.PERSON])
         store = _load_store(session)
         settings = model.settings_dict(
