@@ -19,6 +19,7 @@ class NavLink:
 NAV_LINKS = (
     NavLink("home", "Home", "/", None),
     NavLink("search", "Search records", "/search", Action.RECORD_SEARCH),
+    NavLink("cross_agency", "Cross-agency report", "/reports/cross-agency", Action.RECORD_SEARCH),
     NavLink("submit_intelligence", "Submit intelligence", "/intelligence/new", Action.INTELLIGENCE_SUBMIT),
     NavLink("disclosures", "Disclosure requests", "/disclosures", Action.DISCLOSURE_REQUEST),
     NavLink("audit", "Audit trail", "/audit", Action.AUDIT_READ),

@@ -27,6 +27,7 @@ from crimelink.access import Actor
 from crimelink.demo import generate_demo
 from crimelink.demo.loader import load_demo
 from crimelink.domain import Purpose, UserRole
+from crimelink.linkage.resolve import resolve_entities
 from crimelink.services.demo_users import DEMO_USERS, ensure_demo_users
 from crimelink.services.records import RecordView, search_records
 from crimelink.settings import Settings
@@ -149,6 +150,7 @@ def _load_store(directory: Path, template: Path, settings: Settings) -> Engine:
     shutil.copyfile(template, path)
     engine = make_engine(f"sqlite:///{path}")
     load_demo(engine, demo)
+    resolve_entities(engine)  # the entity pages and the cross-agency report
     with session_scope(engine) as session:
         ensure_demo_users(session, settings)
     return engine

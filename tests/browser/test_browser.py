@@ -12,8 +12,15 @@ from typing import TYPE_CHECKING
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from crimelink.domain import UserRole
+from crimelink.domain import Purpose, UserRole
+from crimelink.services.auth import actor_for_user
+from crimelink.services.cross_agency import cross_agency_report
+from crimelink.services.demo_users import DEMO_USERS
+from crimelink.services.entities import agencies_knowing
+from crimelink.store.models import User
 
 if TYPE_CHECKING:  # only for annotations: test modules do not import conftest at run time
     from conftest import DemoSite, SignIn
@@ -21,15 +28,29 @@ if TYPE_CHECKING:  # only for annotations: test modules do not import conftest a
 pytestmark = pytest.mark.browser
 
 NAVIGATION: dict[UserRole, list[str]] = {
-    UserRole.ANALYST: ["Home", "Search records", "Submit intelligence", "Disclosure requests", "API tokens"],
-    UserRole.PARTNER_OFFICER: [
+    UserRole.ANALYST: [
         "Home",
         "Search records",
+        "Cross-agency report",
         "Submit intelligence",
         "Disclosure requests",
         "API tokens",
     ],
-    UserRole.SAFEGUARDING_LEAD: ["Home", "Search records", "Disclosure requests", "API tokens"],
+    UserRole.PARTNER_OFFICER: [
+        "Home",
+        "Search records",
+        "Cross-agency report",
+        "Submit intelligence",
+        "Disclosure requests",
+        "API tokens",
+    ],
+    UserRole.SAFEGUARDING_LEAD: [
+        "Home",
+        "Search records",
+        "Cross-agency report",
+        "Disclosure requests",
+        "API tokens",
+    ],
     UserRole.AUDITOR: ["Home", "Audit trail", "API tokens"],
     UserRole.ADMINISTRATOR: ["Home", "Agencies", "Users", "Compartments", "Sharing agreements", "API tokens"],
 }
@@ -122,6 +143,52 @@ def test_a_partner_asks_the_police_for_disclosure_in_place_and_the_police_refuse
     row = partner.locator("tr").filter(has_text="Tenancy enforcement visit planned")
     expect(row).to_contain_text("Refused")
     expect(row).to_contain_text("Live operation: ask again in a month")
+
+
+def _entity_partly_hidden_from_the_partner(demo_site: DemoSite) -> tuple[int, str, list[int]]:
+    """An entity on the report's first page that the partner officer can name, but of which another
+    agency holds records the partner may not see: (entity id, that agency's code, the hidden records)."""
+    username = next(d.username for d in DEMO_USERS if d.role is UserRole.PARTNER_OFFICER)
+    with Session(demo_site.engine) as session:
+        user = session.scalars(select(User).where(User.username == username)).one()
+        partner = actor_for_user(session, user, Purpose.CRIME_PREVENTION_DETECTION)
+        try:
+            for entity in cross_agency_report(session, partner, limit=50).entities:
+                if entity.display_name and entity.visible_records < entity.records:
+                    holdings = agencies_knowing(session, partner, entity.id).agencies
+                    holder = next(h for h in holdings if h.record_ids_to_request)
+                    return entity.id, holder.agency_code, list(holder.record_ids_to_request)
+        finally:
+            session.rollback()  # the picking reads' audit events: nobody looked
+    raise AssertionError("no entity on the report's first page is partly hidden from the partner officer")
+
+
+def test_a_partner_finds_who_else_knows_someone_and_asks_for_what_is_hidden(
+    sign_in: SignIn, demo_site: DemoSite, screenshots: Path
+) -> None:
+    entity_id, holder, hidden = _entity_partly_hidden_from_the_partner(demo_site)
+    partner = sign_in(UserRole.PARTNER_OFFICER)
+    partner.get_by_role("navigation", name="Main").get_by_role("link", name="Cross-agency report").click()
+    expect(partner.get_by_role("heading", level=1)).to_have_text("Known to more than one agency")
+    row = partner.locator("table.cross-agency tbody tr").filter(
+        has=partner.locator(f'a[href="/entities/{entity_id}"]')
+    )
+    expect(row).to_contain_text(re.compile(rf"{holder} \d+ records? \(\d+ you may see\)"))
+    name = row.get_by_role("link").inner_text()
+    row.get_by_role("link").click()
+    expect(partner.get_by_role("heading", level=1)).to_have_text(name)
+    expect(partner.locator("main")).to_contain_text("Records you may not see")
+    for record_id in hidden:
+        expect(partner.locator(f'a[href="/records/{record_id}"]')).to_have_count(0)
+    notice = partner.locator(".holding-notice").filter(has_text=f"({holder})")
+    notice.get_by_role("button", name="Request disclosure").click()  # nothing typed yet
+    expect(notice.locator(".field-error")).to_contain_text("at least 10 characters")
+    notice.get_by_label("Why you need").fill("Checking who lives there before a joint housing visit")
+    notice.get_by_role("button", name="Request disclosure").click()
+    expect(notice.get_by_role("status")).to_contain_text(f"Disclosure request sent to {holder}")
+    assert partner.url == f"{demo_site.base_url}/entities/{entity_id}", "htmx answered in place"
+    partner.goto("/disclosures")
+    expect(partner.locator("tr").filter(has_text="Checking who lives there").first).to_contain_text("Pending")
 
 
 def test_the_safeguarding_lead_opens_a_childs_record_marked_official_sensitive_the_partner_cannot(

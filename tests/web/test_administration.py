@@ -68,7 +68,14 @@ def test_navigation_shows_admin_links_only_to_administrators(
         signed_in_as(other, username)
         seen[username] = _nav(other.get("/").text)
     assert seen["admin.one"] == ["/", *ADMIN_PAGES, "/account/tokens"]
-    assert seen["housing.officer"] == ["/", "/search", "/intelligence/new", "/disclosures", "/account/tokens"]
+    assert seen["housing.officer"] == [
+        "/",
+        "/search",
+        "/reports/cross-agency",
+        "/intelligence/new",
+        "/disclosures",
+        "/account/tokens",
+    ]
     assert seen["auditor.one"] == ["/", "/audit", "/account/tokens"]
 
 

@@ -8,6 +8,7 @@ from crimelink.api.routes import (
     audit,
     compartments,
     disclosures,
+    entities,
     intelligence,
     me,
     records,
@@ -20,6 +21,7 @@ api_router = APIRouter(responses=ERROR_RESPONSES)
 for _module in (
     me,
     records,
+    entities,
     intelligence,
     disclosures,
     audit,

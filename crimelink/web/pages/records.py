@@ -25,6 +25,7 @@ from crimelink.domain import (
 )
 from crimelink.ingest.importer import party_display
 from crimelink.services.auth import SignedIn
+from crimelink.services.entities import EntityRef, record_entities
 from crimelink.services.records import HoldingNotice, RecordView, get_record
 from crimelink.web.deps import Viewer
 from crimelink.web.rendering import render, when
@@ -133,13 +134,16 @@ class Party:
 
     name: str
     fields: list[tuple[str, str]]
+    #: The resolved entity this party is, whose page says who else knows it.
+    entity: EntityRef | None = None
 
 
-def parties_of(view: RecordView) -> list[Party]:
+def parties_of(view: RecordView, entities: dict[str, EntityRef] | None = None) -> list[Party]:
     return [
         Party(
             name=party.replace("_", " ").capitalize(),
             fields=[(field_label(k), field_value(v)) for k, v in fields.items() if field_value(v)],
+            entity=(entities or {}).get(party),
         )
         for party, fields in view.parties.items()
     ]
@@ -152,7 +156,12 @@ def marking_of(views: list[RecordView]) -> Classification:
 
 
 def record_page(
-    request: Request, viewer: SignedIn, outcome: RecordView | HoldingNotice, *, submitted: str = ""
+    request: Request,
+    viewer: SignedIn,
+    outcome: RecordView | HoldingNotice,
+    *,
+    submitted: str = "",
+    entities: dict[str, EntityRef] | None = None,
 ) -> Response:
     if isinstance(outcome, HoldingNotice):
         return render(
@@ -174,7 +183,7 @@ def record_page(
         json_url=f"/api/records/{outcome.id}",
         record=outcome,
         party=main_party(outcome.parties),
-        parties=parties_of(outcome),
+        parties=parties_of(outcome, entities),
         handling=handling_text(outcome.handling_code, outcome.handling_conditions),
         grading_meaning=grading_text(intelligence.grading) if intelligence else "",
         raw_label="Police only" if viewer.actor.agency_is_police else f"{viewer.agency.name} only",
@@ -192,4 +201,5 @@ def record(
 ) -> Response:
     outcome = get_record(db, viewer.actor, record_id)
     db.commit()  # the view's audit event, whether the record was shown or only its holder
-    return record_page(request, viewer, outcome, submitted=submitted)
+    entities = record_entities(db, outcome) if isinstance(outcome, RecordView) else None
+    return record_page(request, viewer, outcome, submitted=submitted, entities=entities)
