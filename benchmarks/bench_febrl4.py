@@ -48,8 +48,8 @@ MAPPING = {
         "address_1": "subject.address",
         "address_2": "subject.address",
         "suburb": "subject.address",
-        # Australian 4-digit postcodes are not UK postcodes: kept as typed attributes.
-        "postcode": {"to": "subject.au_postcode", "type": "code"},
+        # Australian 4-digit postcodes are not UK postcodes: compared as a word of the address.
+        "postcode": "subject.address",
         "state": {"to": "subject.state", "type": "code"},
         "soc_sec_id": {"to": "subject.soc_sec_id", "type": "code"},
     },

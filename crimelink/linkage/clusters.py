@@ -182,7 +182,11 @@ def strong_keys(kind: EntityKind, fields: dict[str, Any]) -> list[tuple[str, str
     return []
 
 
-def attach_profile(cluster: Cluster, context: Mapping[int, frozenset[str]] | None = None) -> Profile:
+def attach_profile(
+    cluster: Cluster,
+    context: Mapping[int, frozenset[str]] | None = None,
+    places: Mapping[int, frozenset[str]] | None = None,
+) -> Profile:
     """What :func:`crimelink.linkage.attach.attach` needs to know about a cluster, by kind.
 
     ``context`` adds discriminators by source record: a business is told apart by the premises named
@@ -203,6 +207,8 @@ def attach_profile(cluster: Cluster, context: Mapping[int, frozenset[str]] | Non
             fuzzy.update(fuzzy_keys)
             discriminators.update(f"dob:{value}" for value in values_of(fields.get("dob")))
             conflicts.update(f"phone:{value}" for value in values_of(fields.get("phone")))
+            if places is not None:
+                conflicts.update(f"addr:{key}" for key in _places(member, {}))
         elif cluster.kind is EntityKind.PREMISES:
             keys.update(k for value in values_of(fields.get("address")) if (k := premises_key(value)))
             discriminators.update(f"uprn:{value}" for value in values_of(fields.get("uprn")))
@@ -224,7 +230,11 @@ ATTACH_RULES = {
 
 
 def attach_weak(
-    clusters: Sequence[Cluster], kind: EntityKind, context: Mapping[int, frozenset[str]] | None = None
+    clusters: Sequence[Cluster],
+    kind: EntityKind,
+    context: Mapping[int, frozenset[str]] | None = None,
+    *,
+    places: Mapping[int, frozenset[str]] | None = None,
 ) -> list[Cluster]:
     """Join weakly identified clusters of one kind to the only cluster they can be (see ``attach``).
 
@@ -232,7 +242,7 @@ def attach_weak(
     """
     if kind not in ATTACH_RULES:
         return list(clusters)
-    profiles = [attach_profile(cluster, context) for cluster in clusters]
+    profiles = [attach_profile(cluster, context, places) for cluster in clusters]
     result = _joined(
         clusters,
         kind,
@@ -343,18 +353,21 @@ def attach_people(clusters: Sequence[Cluster], addresses: Mapping[int, frozenset
             )
             if not exact:
                 continue
-            places = set(addresses.get(member.record_id, ()))
-            places.update(
-                k for value in values_of(member.fields.get("address")) if (k := premises_key(value))
-            )
-            keys.update(f"{exact}@{place}" for place in places)
+            keys.update(f"{exact}@{place}" for place in _places(member, addresses))
         profiles.append(Profile(frozenset(keys), base.discriminators, frozenset(), base.conflicts))
     placed = _joined(
         clusters,
         EntityKind.PERSON,
         *attach(profiles, merge_agreeing=False, rule="name-at-address", share=True),
     )
-    return attach_weak(placed, EntityKind.PERSON)
+    return attach_weak(placed, EntityKind.PERSON, places=addresses)
+
+
+def _places(member: Party, addresses: Mapping[int, frozenset[str]]) -> set[str]:
+    """Where a person was seen: their own address and the premises on the same record (premises keys)."""
+    places = set(addresses.get(member.record_id, ()))
+    places.update(k for value in values_of(member.fields.get("address")) if (k := premises_key(value)))
+    return places
 
 
 def premises_context(premises: Sequence[Cluster]) -> dict[int, frozenset[str]]:

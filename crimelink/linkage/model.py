@@ -307,7 +307,32 @@ PHONE = PersonComparison(
     else_m=0.4,
 )
 
-COMPARISONS = (NAME, DOB, LOCATION, PHONE)
+# Equal identifiers link outright before scoring; a mistyped one is strong evidence, not proof.
+IDENTIFIER = PersonComparison(
+    name="identifier",
+    null_sql="identifier_l IS NULL OR identifier_r IS NULL",
+    is_null=lambda a, b: a["identifier"] is None or b["identifier"] is None,
+    levels=(
+        Level("exact", "identifier_l = identifier_r", 0.9, 0.00001, lambda a, b: _eq(a, b, "identifier")),
+        Level(
+            "one character different",
+            "levenshtein(identifier_l, identifier_r) <= 1",
+            0.05,
+            0.00001,
+            lambda a, b: jellyfish.levenshtein_distance(a["identifier"], b["identifier"]) <= 1,
+        ),
+        Level(
+            "two characters different",
+            "levenshtein(identifier_l, identifier_r) <= 2",
+            0.02,
+            0.0001,
+            lambda a, b: jellyfish.levenshtein_distance(a["identifier"], b["identifier"]) <= 2,
+        ),
+    ),
+    else_m=0.03,
+)
+
+COMPARISONS = (NAME, DOB, LOCATION, PHONE, IDENTIFIER)
 
 #: Which candidate pairs are scored at all. Each rule catches what the others miss: nicknames,
 #: transposed dates, swapped names, misspelt surnames at one postcode.

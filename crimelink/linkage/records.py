@@ -34,6 +34,7 @@ PERSON_COLUMNS = (
     "phone",
     "email",
     "nino",
+    "identifier",
 )
 
 
@@ -80,7 +81,15 @@ class PersonRecord:
             "phone": self.phones[0] if self.phones else None,
             "email": self.emails[0] if self.emails else None,
             "nino": self.nino,
+            "identifier": self.identifier,
         }
+
+    @property
+    def identifier(self) -> str | None:
+        """The person's national identifier (NINO, else the first declared identifier), for typo matching."""
+        if self.nino:
+            return self.nino
+        return self.extra_identifiers[min(self.extra_identifiers)] if self.extra_identifiers else None
 
     def identifiers(self) -> list[tuple[str, str]]:
         """Strong identifiers as (kind, value): equal values mean the same person, whatever the name."""
