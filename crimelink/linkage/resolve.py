@@ -15,6 +15,8 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
@@ -250,77 +252,107 @@ def _load_store(session: Session) -> _Store:
 def _assign_entities(
     session: Session, clusters: Sequence[Cluster], store: _Store, *, counts: _Counts, actor: str
 ) -> None:
-    """Give every cluster an entity id: kept, merged from several, split off, or new."""
+    """Give every cluster an entity id: kept, merged from several, split off, or new (batched writes)."""
     votes = [Counter(e for m in c.members if (e := store.prior(m)) is not None) for c in clusters]
     owner: dict[int, int] = {}
     for index, tally in enumerate(votes):
         for entity_id, count in tally.items():
             if entity_id not in owner or count > votes[owner[entity_id]][entity_id]:
                 owner[entity_id] = index
+    fresh: list[Cluster] = []
+    kept: list[Cluster] = []
+    history: list[dict[str, object]] = []
+    merged_into: list[dict[str, object]] = []
     for index, cluster in enumerate(clusters):
         owned = sorted((e for e in votes[index] if owner[e] == index), key=lambda e: (-votes[index][e], e))
         if not owned:
-            cluster.entity_id = _new_entity(session, cluster)
+            fresh.append(cluster)
             counts.new += 0 if votes[index] else 1
             continue
         cluster.entity_id = owned[0]
         counts.kept += 1
-        _refresh_attributes(session, cluster)
+        kept.append(cluster)
         for loser in owned[1:]:
-            _merge(session, cluster, loser=loser, store=store, actor=actor)
+            merged_into.append({"id": loser, "merged_into_id": cluster.entity_id})
+            store.merged_into[loser] = cluster.entity_id
+            history.append(_merge_row(cluster, loser=loser, votes=votes[index], actor=actor))
             counts.merged += 1
+    _insert_entities(session, fresh)
+    _refresh_attributes(session, kept)
+    if merged_into:
+        session.execute(update(Entity), merged_into)
     for index, cluster in enumerate(clusters):
         for entity_id, count in sorted(votes[index].items()):
             if owner[entity_id] == index or cluster.entity_id is None:
                 continue
-            session.add(
-                EntityMerge(
-                    operation="split",
-                    kept_entity_id=entity_id,
-                    other_entity_id=cluster.entity_id,
-                    reason=f"{count} record(s) of entity {entity_id} no longer match its other records; "
+            history.append(
+                {
+                    "operation": "split",
+                    "kept_entity_id": entity_id,
+                    "other_entity_id": cluster.entity_id,
+                    "reason": f"{count} record(s) of entity {entity_id} no longer match its other records; "
                     f"they now resolve to entity {cluster.entity_id}",
-                    decided_by=actor,
-                )
+                    "decided_by": actor,
+                    "decided_at": datetime.now(UTC),
+                }
             )
             counts.split += 1
-    session.flush()
+    if history:
+        session.execute(insert(EntityMerge), history)
 
 
-def _new_entity(session: Session, cluster: Cluster) -> int:
-    first = min(cluster.members, key=lambda m: m.key)
-    entity = Entity(
-        kind=cluster.kind, display_name=party_display(first.fields), attributes=cluster.attributes()
-    )
-    session.add(entity)
-    session.flush()
-    return entity.id
+def _insert_entities(session: Session, clusters: Sequence[Cluster]) -> None:
+    """Create one entity per cluster, in one statement per batch; ids come back in order."""
+    for start in range(0, len(clusters), 10_000):
+        batch = clusters[start : start + 10_000]
+        rows = []
+        now = datetime.now(UTC)
+        for cluster in batch:
+            first = min(cluster.members, key=lambda m: m.key)
+            rows.append(
+                {
+                    "kind": cluster.kind,
+                    "display_name": party_display(first.fields),
+                    "attributes": cluster.attributes(),
+                    "created_at": now,
+                }
+            )
+        ids = session.scalars(insert(Entity).returning(Entity.id, sort_by_parameter_order=True), rows).all()
+        for cluster, entity_id in zip(batch, ids, strict=True):
+            cluster.entity_id = entity_id
 
 
-def _refresh_attributes(session: Session, cluster: Cluster) -> None:
-    attributes = cluster.attributes()
-    entity = session.get(Entity, cluster.entity_id)
-    if entity is not None and entity.attributes != attributes:
-        entity.attributes = attributes
-
-
-def _merge(session: Session, cluster: Cluster, *, loser: int, store: _Store, actor: str) -> None:
-    survivor = cluster.entity_id
-    assert survivor is not None
-    tally = Counter(store.prior(m) for m in cluster.members)
-    session.execute(update(Entity).where(Entity.id == loser).values(merged_into_id=survivor))
-    store.merged_into[loser] = survivor
-    session.add(
-        EntityMerge(
-            operation="merge",
-            kept_entity_id=survivor,
-            other_entity_id=loser,
-            reason=f"{len(cluster.members)} records now resolve to one {cluster.kind.value.lower()}: "
-            f"entity {loser} ({tally[loser]} record(s)) merged into entity {survivor} "
-            f"({tally[survivor]} record(s))",
-            decided_by=actor,
+def _refresh_attributes(session: Session, clusters: Sequence[Cluster]) -> None:
+    """Update the attributes of kept entities whose best-known values changed."""
+    current: dict[int, dict[str, Any]] = {}
+    ids = [c.entity_id for c in clusters if c.entity_id is not None]
+    for start in range(0, len(ids), 10_000):
+        current.update(
+            session.execute(
+                select(Entity.id, Entity.attributes).where(Entity.id.in_(ids[start : start + 10_000]))
+            ).all()
         )
-    )
+    changes = []
+    for cluster in clusters:
+        attributes = cluster.attributes()
+        if current.get(cluster.entity_id or 0) != attributes:
+            changes.append({"id": cluster.entity_id, "attributes": attributes})
+    if changes:
+        session.execute(update(Entity), changes)
+
+
+def _merge_row(cluster: Cluster, *, loser: int, votes: Counter[int], actor: str) -> dict[str, object]:
+    survivor = cluster.entity_id
+    return {
+        "operation": "merge",
+        "kept_entity_id": survivor,
+        "other_entity_id": loser,
+        "reason": f"{len(cluster.members)} records now resolve to one {cluster.kind.value.lower()}: "
+        f"entity {loser} ({votes[loser]} record(s)) merged into entity {survivor} "
+        f"({votes[survivor or 0]} record(s))",
+        "decided_by": actor,
+        "decided_at": datetime.now(UTC),
+    }
 
 
 def _write_links(session: Session, clusters: Sequence[Cluster], store: _Store, counts: _Counts) -> None:
