@@ -111,11 +111,31 @@ _STREET_WORDS = (
 )  # fmt: skip
 
 
+#: Faker locales (Latin script) whose names London registers also hold. Faker's British pool alone has
+#: about 220 given names and 530 surnames, so at a million records nearly every name would be shared by
+#: unrelated people, which real registers (tens of thousands of surnames) do not show.
+_OTHER_LOCALES = (
+    "en_IE", "en_IN", "pl_PL", "it_IT", "es_ES", "pt_PT", "fr_FR", "de_DE", "nl_NL", "tr_TR", "ro_RO",
+    "lt_LT", "hu_HU", "sv_SE", "yo_NG", "tw_GH", "cs_CZ", "hr_HR", "da_DK", "fi_FI", "zu_ZA", "sw",
+    "lv_LV", "sk_SK",
+)  # fmt: skip
+
+
 def build_name_pools(fake: Faker, rng: random.Random) -> NamePools:
-    """Draw name pools from Faker: repeated draws keep Faker's frequency weighting."""
+    """Draw name pools from Faker: repeated draws keep Faker's frequency weighting.
+
+    About half the names are British (Faker's ``en_GB``), a fifth the London-wide supplement, the rest
+    drawn from other locales, so that common names are common and most full names are rare.
+    """
     male = [fake.first_name_male() for _ in range(2500)]
     female = [fake.first_name_female() for _ in range(2500)]
     family = [fake.last_name() for _ in range(4000)]
+    for locale in _OTHER_LOCALES:
+        other = Faker(locale)
+        other.seed_instance(rng.randrange(2**32))
+        male.extend(other.first_name_male() for _ in range(100))
+        female.extend(other.first_name_female() for _ in range(100))
+        family.extend(other.last_name() for _ in range(170))
     # About a quarter of names come from the London-wide supplement.
     male.extend(rng.choice(_EXTRA_GIVEN_MALE) for _ in range(900))
     female.extend(rng.choice(_EXTRA_GIVEN_FEMALE) for _ in range(900))
