@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import shutil
 import tempfile
 import time
 from array import array
@@ -282,6 +283,12 @@ def main() -> None:
         help=f"comma-separated, from {', '.join(CONTENDERS)} (default: both)",
     )
     parser.add_argument("--json", type=Path, default=None, help="also write the results to this JSON file")
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="keep the generated demo and loaded store here and reuse them on the next run (same size)",
+    )
     parser.add_argument("--worker", choices=CONTENDERS, help=argparse.SUPPRESS)
     parser.add_argument("--store", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--clusters", type=Path, help=argparse.SUPPRESS)
@@ -304,15 +311,26 @@ def main() -> None:
     from crimelink.store.engine import make_engine
 
     report: dict[str, Any] = {"benchmark": "resolve_demo", "size": args.size, "seed": SEED}
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = str(args.workdir or scratch)
         demo, store = Path(tmp) / "demo", Path(tmp) / "store.db"
+        loaded = Path(tmp) / "loaded.db"  # with --workdir: the freshly loaded store, reused by later runs
         started = time.perf_counter()
-        generate_demo(demo, seed=SEED, size=args.size)
+        if not (args.workdir and (demo / "ground_truth" / "truth.json").exists()):
+            generate_demo(demo, seed=SEED, size=args.size)
         report["generate_seconds"] = round(time.perf_counter() - started, 1)
-        engine = make_engine(f"sqlite:///{store}")
-        migrate.upgrade(engine)
         started = time.perf_counter()
-        load_demo(engine, demo)
+        if args.workdir and loaded.exists():
+            shutil.copyfile(loaded, store)
+            engine = make_engine(f"sqlite:///{store}")
+            migrate.upgrade(engine)
+        else:
+            engine = make_engine(f"sqlite:///{store}")
+            migrate.upgrade(engine)
+            load_demo(engine, demo)
+            if args.workdir:
+                engine.dispose()
+                shutil.copyfile(store, loaded)
         report["load_seconds"] = round(time.perf_counter() - started, 1)
         print(
             f"demo size {args.size:,}: generated in {report['generate_seconds']:.1f} s, "

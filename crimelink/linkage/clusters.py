@@ -92,13 +92,34 @@ def values_of(value: Any) -> list[str]:
     return [str(item) for item in items if item is not None and str(item) != ""]
 
 
-def person_model_version(*, threshold: float, engine_name: str) -> str:
-    """A short hash of the person model's settings, threshold and engine."""
-    settings = model.settings_dict(
+def fixed_settings() -> dict[str, Any]:
+    """The person model with its documented starting parameters (used untrained on small stores)."""
+    return model.settings_dict(
         probability_two_random_records_match=model.FIXED_PROBABILITY_TWO_RANDOM_RECORDS_MATCH
     )
-    text = json.dumps({"settings": settings, "threshold": threshold, "engine": engine_name}, sort_keys=True)
+
+
+def person_model_version(
+    *, threshold: float, engine_name: str, settings: dict[str, Any] | None = None
+) -> str:
+    """A short hash of the person model's settings (trained parameters included), threshold and engine."""
+    text = json.dumps(
+        {"settings": settings or fixed_settings(), "threshold": threshold, "engine": engine_name},
+        sort_keys=True,
+        default=str,
+    )
     return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+@dataclass
+class PersonLinkage:
+    """What the person linkage produced besides clusters: its model and the pairs left for review."""
+
+    settings: dict[str, Any]
+    trained: bool
+    version: str
+    #: (left party, right party, probability, weight) scored below the threshold, for review
+    candidates: list[tuple[PartyKey, PartyKey, float, float]] = field(default_factory=list)
 
 
 def person_clusters(
@@ -106,8 +127,10 @@ def person_clusters(
     *,
     threshold: float,
     make_engine: Callable[[], LinkageEngine],
-    model_version: str,
-) -> list[Cluster]:
+    engine_name: str,
+    review_from: float | None = None,
+    step: Callable[[str], None] | None = None,
+) -> tuple[list[Cluster], PersonLinkage]:
     """Cluster person parties with the linkage engine; parties nothing identifies stay alone."""
     records: list[PersonRecord] = []
     by_unique_id: dict[int, Party] = {}
@@ -126,9 +149,28 @@ def person_clusters(
         records.append(person)
     pairs: list[ScoredPair] = []
     labels = {record.unique_id: record.unique_id for record in records}
+    linkage = PersonLinkage(fixed_settings(), False, "")
     if len(records) >= 2:
-        result = make_engine().link(records, threshold=threshold)
+        result = make_engine().link(records, threshold=threshold, review_from=review_from, step=step)
         pairs, labels = result.pairs, result.clusters
+        linkage = PersonLinkage(
+            result.settings or fixed_settings(),
+            result.trained,
+            "",
+            [
+                (
+                    by_unique_id[c.left_id].key,
+                    by_unique_id[c.right_id].key,
+                    c.match_probability,
+                    c.match_weight or 0.0,
+                )
+                for c in result.candidates
+            ],
+        )
+    linkage.version = person_model_version(
+        threshold=threshold, engine_name=engine_name, settings=linkage.settings
+    )
+    model_version = linkage.version
     groups: dict[int, list[int]] = {}
     for unique_id in sorted(labels):
         groups.setdefault(labels[unique_id], []).append(unique_id)
@@ -141,7 +183,7 @@ def person_clusters(
             cluster.links[by_unique_id[unique_id].key] = LinkInfo(method, probability, model_version)
         clusters.append(cluster)
     clusters.extend(_singleton(party, model_version) for party in alone)
-    return clusters
+    return clusters, linkage
 
 
 def _best_evidence(pairs: Sequence[ScoredPair]) -> dict[int, tuple[str, float | None]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from crimelink.linkage import model
@@ -39,12 +39,21 @@ class LinkResult:
     #: unique id -> cluster id (the smallest unique id in the cluster)
     clusters: dict[int, int]
     trained: bool
+    #: The model as scored (Splink settings with trained m, u and prior), for saving and re-use.
+    settings: dict[str, Any] | None = None
+    #: Probabilistic pairs below the threshold but at or above ``review_from``: for analysts to judge.
+    candidates: list[ScoredPair] = field(default_factory=list)
 
 
 class LinkageEngine(ABC):
     """One backend for person linkage. Subclasses implement the abstract steps; :meth:`link` runs them."""
 
     name: str = "abstract"
+    #: Set by :meth:`probabilistic_pairs`: the settings it scored with (trained when it trained).
+    trained_settings: dict[str, Any] | None = None
+
+    def keep_settings(self, settings: dict[str, Any]) -> None:
+        self.trained_settings = settings
 
     @abstractmethod
     def load(self, records: Sequence[PersonRecord]) -> None:
@@ -63,21 +72,39 @@ class LinkageEngine(ABC):
         """Connected components over ``pairs``: unique id -> cluster id."""
 
     def link(
-        self, records: Sequence[PersonRecord], *, threshold: float, step: StepCallback | None = None
+        self,
+        records: Sequence[PersonRecord],
+        *,
+        threshold: float,
+        step: StepCallback | None = None,
+        review_from: float | None = None,
     ) -> LinkResult:
-        """Deterministic links, then probabilistic ones not already found, then clusters of both."""
+        """Deterministic links, then probabilistic ones not already found, then clusters of both.
+
+        With ``review_from`` (below ``threshold``), pairs scored in [review_from, threshold) are returned
+        as ``candidates`` for review; they do not link.
+        """
         say = step or (lambda _message: None)
         say(f"loading {len(records):,} person records")
         self.load(records)
         say("deterministic links on strong identifiers")
         deterministic = self.deterministic_pairs(records)
         train = len(records) >= model.MIN_RECORDS_TO_TRAIN
-        probabilistic = self.probabilistic_pairs(threshold=threshold, train=train, step=say)
+        lowest = min(threshold, review_from) if review_from is not None else threshold
+        scored = self.probabilistic_pairs(threshold=lowest, train=train, step=say)
         seen = {(p.left_id, p.right_id) for p in deterministic}
-        pairs = deterministic + [p for p in probabilistic if (p.left_id, p.right_id) not in seen]
+        probabilistic = [p for p in scored if (p.left_id, p.right_id) not in seen]
+        pairs = deterministic + [p for p in probabilistic if p.match_probability >= threshold]
+        candidates = [p for p in probabilistic if p.match_probability < threshold]
         say("clustering")
         clusters = self.cluster([r.unique_id for r in records], pairs)
-        return LinkResult(pairs=pairs, clusters=clusters, trained=train)
+        return LinkResult(
+            pairs=pairs,
+            clusters=clusters,
+            trained=train,
+            settings=self.trained_settings,
+            candidates=candidates,
+        )
 
 
 def deterministic_pairs_in_python(records: Sequence[PersonRecord]) -> list[ScoredPair]:
@@ -96,6 +123,68 @@ def deterministic_pairs_in_python(records: Sequence[PersonRecord]) -> list[Score
         ScoredPair(left, right, 1.0, None, "deterministic", kind)
         for (left, right), kind in sorted(found.items())
     ]
+
+
+def splink_probabilistic_pairs(
+    linker: Any,
+    *,
+    threshold: float,
+    train: bool,
+    step: StepCallback,
+    seed: int,
+    u_max_pairs: float,
+    u_num_chunks: int | None = None,
+    sql: Callable[[str], str] = lambda rule: rule,
+    on_settings: Callable[[dict[str, Any]], None] | None = None,
+) -> list[ScoredPair]:
+    """Shared by the Splink engines: train ``linker`` (when ``train``), then score pairs at ``threshold``.
+
+    ``sql`` rewrites the model's training rules (DuckDB dialect) for the linker's database;
+    ``u_num_chunks`` (Splink's default when None) is how many parts u's sample pairs are counted in.
+    """
+    if train:
+        _train(linker, step, seed=seed, u_max_pairs=u_max_pairs, u_num_chunks=u_num_chunks, sql=sql)
+    else:
+        step("too few records to train: using the documented fixed parameters")
+    if on_settings is not None:
+        # The linker's random uid is not part of the model: leave it out so equal models are equal.
+        on_settings({k: v for k, v in linker.misc.save_model_to_json().items() if k != "linker_uid"})
+    step("scoring candidate pairs")
+    predictions = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
+    rows = predictions.as_record_list()
+    predictions.drop_table_from_database_and_remove_from_cache()
+    pairs = []
+    for row in rows:
+        left, right = sorted((int(row["unique_id_l"]), int(row["unique_id_r"])))
+        weight = float(row["match_weight"])
+        pairs.append(ScoredPair(left, right, float(row["match_probability"]), weight, "probabilistic", ""))
+    return sorted(pairs, key=lambda p: (p.left_id, p.right_id))
+
+
+def _train(
+    linker: Any,
+    step: StepCallback,
+    *,
+    seed: int,
+    u_max_pairs: float,
+    u_num_chunks: int | None,
+    sql: Callable[[str], str],
+) -> None:
+    from splink.internals.exceptions import SplinkException
+
+    step("estimating the prior match probability from deterministic rules")
+    try:
+        linker.training.estimate_probability_two_random_records_match(
+            [sql(rule) for rule in model.DETERMINISTIC_PRIOR_RULES], recall=model.DETERMINISTIC_PRIOR_RECALL
+        )
+    except (SplinkException, ValueError, ZeroDivisionError):
+        logging.getLogger(__name__).info("prior not estimable; keeping the fixed prior")
+    step("estimating u by random sampling")
+    chunks = {} if u_num_chunks is None else {"num_chunks": u_num_chunks}
+    linker.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed, **chunks)
+    for rule in model.EM_BLOCKING_RULES:
+        step(f"estimating m by expectation maximisation (blocked on {rule})")
+        linker.training.estimate_parameters_using_expectation_maximisation(sql(rule))
 
 
 class DuckDBEngine(LinkageEngine):
@@ -142,38 +231,15 @@ class DuckDBEngine(LinkageEngine):
             probability_two_random_records_match=model.FIXED_PROBABILITY_TWO_RANDOM_RECORDS_MATCH
         )
         linker = Linker(self._table, settings, log_level=None)
-        if train:
-            self._train(linker, step)
-        else:
-            step("too few records to train: using the documented fixed parameters")
-        step("scoring candidate pairs")
-        predictions = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
-        rows = predictions.as_record_list()
-        predictions.drop_table_from_database_and_remove_from_cache()
-        pairs = []
-        for row in rows:
-            left, right = sorted((int(row["unique_id_l"]), int(row["unique_id_r"])))
-            weight = float(row["match_weight"])
-            pairs.append(
-                ScoredPair(left, right, float(row["match_probability"]), weight, "probabilistic", "")
-            )
-        return sorted(pairs, key=lambda p: (p.left_id, p.right_id))
-
-    def _train(self, linker: Any, step: StepCallback) -> None:
-        from splink.internals.exceptions import SplinkException
-
-        step("estimating the prior match probability from deterministic rules")
-        try:
-            linker.training.estimate_probability_two_random_records_match(
-                list(model.DETERMINISTIC_PRIOR_RULES), recall=model.DETERMINISTIC_PRIOR_RECALL
-            )
-        except (SplinkException, ValueError, ZeroDivisionError):
-            logging.getLogger(__name__).info("prior not estimable; keeping the fixed prior")
-        step("estimating u by random sampling")
-        linker.training.estimate_u_using_random_sampling(max_pairs=self._u_max_pairs, seed=self._seed)
-        for rule in model.EM_BLOCKING_RULES:
-            step(f"estimating m by expectation maximisation (blocked on {rule})")
-            linker.training.estimate_parameters_using_expectation_maximisation(rule)
+        return splink_probabilistic_pairs(
+            linker,
+            threshold=threshold,
+            train=train,
+            step=step,
+            seed=self._seed,
+            u_max_pairs=self._u_max_pairs,
+            on_settings=self.keep_settings,
+        )
 
     def cluster(self, record_ids: Sequence[int], pairs: Sequence[ScoredPair]) -> dict[int, int]:
         import pyarrow as pa

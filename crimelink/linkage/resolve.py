@@ -11,12 +11,13 @@ nothing.
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Engine, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
@@ -24,27 +25,34 @@ from sqlalchemy.orm import Session
 from crimelink.domain import EntityKind
 from crimelink.errors import InvalidInputError
 from crimelink.ingest.importer import party_display, party_kind
-from crimelink.linkage import model
 from crimelink.linkage.clusters import (
     Cluster,
     Party,
     PartyKey,
+    PersonLinkage,
     attach_people,
     attach_weak,
     exact_clusters,
     person_address_context,
     person_clusters,
-    person_model_version,
     premises_context,
 )
-from crimelink.linkage.engine import DuckDBEngine, LinkageEngine
+from crimelink.linkage.engine import DuckDBEngine, LinkageEngine, StepCallback
 from crimelink.linkage.judgements import active_judgements, apply_judgements
-from crimelink.linkage.keys import party_keys
+from crimelink.linkage.keys import party_keys, person_row
 from crimelink.linkage.scoring import PairScorer
 from crimelink.store.audit import append_event
 from crimelink.store.bulk import bulk_insert
 from crimelink.store.engine import make_session_factory
-from crimelink.store.models import Entity, EntityMerge, LinkageKey, RecordEntityLink, SourceRecord
+from crimelink.store.models import (
+    Entity,
+    EntityMerge,
+    LinkageKey,
+    LinkageModel,
+    MatchCandidate,
+    RecordEntityLink,
+    SourceRecord,
+)
 
 _LOCK_KEY = 0x43726C72  # serialises resolve runs on PostgreSQL
 
@@ -64,6 +72,9 @@ class ResolveSummary:
     links_changed: int
     entities_by_kind: dict[str, int]
     seconds: float
+    #: Pairs of people left for analysts (scored between review_from and the threshold).
+    review_pairs: int = 0
+    model_version: str = ""
 
 
 @dataclass
@@ -108,47 +119,62 @@ def resolve_entities(
     engine: Engine,
     *,
     threshold: float = 0.9,
+    review_from: float = 0.5,
     linkage_engine: LinkageEngine | None = None,
     actor: str = "system:resolve",
+    step: StepCallback | None = None,
 ) -> ResolveSummary:
     """Resolve all current records into entities, in one transaction, with one audit event.
+
+    Pairs of people scored in [``review_from``, ``threshold``) do not link; they are kept for the review
+    queue. ``step`` is told what the run is doing (for progress displays).
 
     Example: ``resolve_entities(engine).new`` is the number of entities created by this run.
     """
     if not 0.0 < threshold < 1.0:
         raise InvalidInputError("the threshold is a match probability between 0 and 1, e.g. 0.9")
+    if not 0.0 < review_from <= threshold:
+        raise InvalidInputError("review_from is a match probability above 0 and at most the threshold")
+    say = step or (lambda _message: None)
     started = time.perf_counter()
     with make_session_factory(engine).begin() as session:
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+        say("reading the current version of every record")
         parties, records = _current_parties(session)
-        version = person_model_version(
-            threshold=threshold, engine_name=linkage_engine.name if linkage_engine else DuckDBEngine.name
-        )
         people = [p for p in parties if p.kind is EntityKind.PERSON]
-        clusters = person_clusters(
+        engine_name = linkage_engine.name if linkage_engine else DuckDBEngine.name
+        clusters, linkage = person_clusters(
             people,
             threshold=threshold,
             make_engine=lambda: linkage_engine or DuckDBEngine(),
-            model_version=version,
+            engine_name=engine_name,
+            review_from=review_from,
+            step=say,
         )
+        say("attaching weakly identified people, premises and businesses")
         clusters = attach_people(clusters, person_address_context(parties))
         clusters += _other_clusters([p for p in parties if p.kind is not EntityKind.PERSON])
         store = _load_store(session)
-        settings = model.settings_dict(
-            probability_two_random_records_match=model.FIXED_PROBABILITY_TWO_RANDOM_RECORDS_MATCH
-        )
+        scorer = PairScorer(linkage.settings)
+        say("applying analysts' judgements")
         judged = apply_judgements(
             clusters,
             active_judgements(session, parties),
             prior_entity={p.key: e for p in parties if (e := store.prior(p)) is not None},
-            scorer=PairScorer(settings),
+            scorer=scorer,
         )
         clusters.sort(key=lambda c: min(m.key for m in c.members))
         counts = _Counts()
+        say("writing entities and links")
         _assign_entities(session, clusters, store, counts=counts, actor=actor)
         _write_links(session, clusters, store, counts)
+        say("writing search keys and the review queue")
         keys = _write_keys(session, parties)
+        _save_model(
+            session, linkage, threshold=threshold, engine_name=engine_name, records=len(people), actor=actor
+        )
+        review = _write_candidates(session, linkage, parties, scorer)
         by_kind = _entities_by_kind(session)
         details = {
             "records": records,
@@ -157,8 +183,11 @@ def resolve_entities(
             **counts.__dict__,
             "judgements_applied": judged,
             "keys": keys,
+            "review_pairs": review,
             "threshold": threshold,
-            "model_version": version,
+            "review_from": review_from,
+            "model_version": linkage.version,
+            "trained": linkage.trained,
         }
         append_event(session, actor=actor, action="resolve", resource_type="entities", details=details)
     return ResolveSummary(
@@ -167,8 +196,70 @@ def resolve_entities(
         clusters=len(clusters),
         entities_by_kind=by_kind,
         seconds=round(time.perf_counter() - started, 3),
+        review_pairs=review,
+        model_version=linkage.version,
         **counts.__dict__,
     )
+
+
+def _save_model(
+    session: Session, linkage: PersonLinkage, *, threshold: float, engine_name: str, records: int, actor: str
+) -> None:
+    """Keep the model this run scored with (once per version): links name it, incremental matching uses it."""
+    exists = session.scalar(select(LinkageModel.id).where(LinkageModel.version == linkage.version))
+    if exists is None:
+        session.add(
+            LinkageModel(
+                version=linkage.version,
+                kind="person",
+                engine=engine_name,
+                threshold=threshold,
+                trained=linkage.trained,
+                record_count=records,
+                parameters=json.loads(json.dumps(linkage.settings, default=str)),
+                created_by=actor,
+            )
+        )
+        session.flush()
+    else:
+        # The newest model is the one incremental matching uses: a re-run with an older version moves it up.
+        latest = session.scalar(select(func.max(LinkageModel.id)))
+        if latest != exists:
+            model_row = session.get(LinkageModel, exists)
+            assert model_row is not None
+            session.delete(model_row)
+            session.flush()
+            _save_model(
+                session, linkage, threshold=threshold, engine_name=engine_name, records=records, actor=actor
+            )
+
+
+def _write_candidates(
+    session: Session, linkage: PersonLinkage, parties: Sequence[Party], scorer: PairScorer
+) -> int:
+    """Replace the review queue's pairs with this run's, each with the weight of every comparison."""
+    session.execute(delete(MatchCandidate))
+    fields = {p.key: p.fields for p in parties}
+    rows = []
+    for left, right, probability, weight in linkage.candidates:
+        a, b = person_row(fields[left]), person_row(fields[right])
+        explanation = scorer.score(a, b).explanation() if a and b else {}
+        rows.append(
+            {
+                "model_version": linkage.version,
+                "left_record_id": left[0],
+                "left_party": left[1],
+                "right_record_id": right[0],
+                "right_party": right[1],
+                "match_probability": probability,
+                "match_weight": weight,
+                "certainty": abs(probability - 0.5),
+                "explanation": explanation,
+            }
+        )
+    for start in range(0, len(rows), 20_000):
+        bulk_insert(session, MatchCandidate, rows[start : start + 20_000])
+    return len(rows)
 
 
 def _other_clusters(parties: Sequence[Party]) -> list[Cluster]:

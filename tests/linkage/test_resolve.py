@@ -11,11 +11,20 @@ from typer.testing import CliRunner
 
 from crimelink.cli import app
 from crimelink.domain import EntityKind
+from crimelink.errors import InvalidInputError
 from crimelink.linkage.resolve import resolve_entities
 from crimelink.settings import get_settings
 from crimelink.store import migrate
 from crimelink.store.engine import make_engine, session_scope
-from crimelink.store.models import AuditEvent, Entity, EntityMerge
+from crimelink.store.models import (
+    AuditEvent,
+    Entity,
+    EntityMerge,
+    LinkageModel,
+    MatchCandidate,
+    RecordEntityLink,
+    SourceRecord,
+)
 
 
 def test_same_person_across_agencies_is_one_entity_and_relatives_stay_apart(
@@ -156,3 +165,34 @@ def test_cli_entities_resolve(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         assert (again.new, again.kept) == (0, 4)
     finally:
         get_settings.cache_clear()
+
+
+def test_the_model_is_saved_and_uncertain_pairs_are_kept_for_review(engine: Engine, tmp_path: Path) -> None:
+    nearby_jane = ("r1", "Jane Doe", "", "E1 6AP", "", "", "", "", "", "")
+    store_rows(engine, tmp_path, "HSG", [JANE, JOHN])
+    store_rows(engine, tmp_path, "POL", [nearby_jane])
+    summary = resolve_entities(engine, review_from=0.5)
+    with session_scope(engine) as session:
+        saved = session.scalars(select(LinkageModel)).one()
+        assert saved.version == summary.model_version
+        assert (saved.engine, saved.threshold, saved.trained) == ("duckdb", 0.9, False)
+        assert saved.parameters["comparisons"][0]["output_column_name"] == "name"
+        versions = set(session.scalars(select(RecordEntityLink.model_version)))
+        assert summary.model_version in versions
+        (candidate,) = session.scalars(select(MatchCandidate)).all()
+        pair = {
+            (candidate.left_record_id, candidate.left_party),
+            (candidate.right_record_id, candidate.right_party),
+        }
+        records = dict(session.execute(select(SourceRecord.source_key, SourceRecord.id)).all())
+        assert pair == {(records["a3"], "subject"), (records["r1"], "subject")}
+        assert 0.5 <= candidate.match_probability < 0.9
+        assert candidate.explanation["name"]["level"] == "exact given and family"
+        assert candidate.explanation["location"]["level"] == "postcode sector"
+        assert candidate.explanation["dob"]["level"] == "null"
+    assert summary.review_pairs == 1
+    # Nothing changed: a second run keeps the same model version and the same review pair.
+    again = resolve_entities(engine, review_from=0.5)
+    assert (again.model_version, again.review_pairs) == (summary.model_version, 1)
+    with pytest.raises(InvalidInputError):
+        resolve_entities(engine, threshold=0.9, review_from=0.95)
