@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from typing import Annotated
 
 import typer
@@ -23,13 +24,25 @@ def resolve(
     threshold: Annotated[
         float, typer.Option(help="Match probability at or above which two person records link.")
     ] = 0.9,
+    review_from: Annotated[
+        float,
+        typer.Option(help="Pairs scored from this probability up to the threshold go to the review queue."),
+    ] = 0.5,
 ) -> None:
     """Link every current record's parties to entities; ids stay stable from run to run."""
     # Splink warns about comparison levels the data cannot exercise: noise here.
     logging.getLogger("splink").setLevel(logging.ERROR)
     engine = open_store(get_settings())
-    with console.status("resolving entities..."):
-        summary = resolve_entities(engine, threshold=threshold, actor="system:cli")
+    started = time.perf_counter()
+    with console.status("resolving entities...") as status:
+
+        def step(message: str) -> None:
+            console.log(f"[{time.perf_counter() - started:6.1f}s] {message}")
+            status.update(f"{message}...")
+
+        summary = resolve_entities(
+            engine, threshold=threshold, review_from=review_from, actor="system:cli", step=step
+        )
     kinds = Table(title="Entities by kind")
     kinds.add_column("kind")
     kinds.add_column("entities", justify="right")
@@ -48,7 +61,8 @@ def resolve(
         ("split", summary.split),
         ("links created", summary.links_created),
         ("links changed", summary.links_changed),
+        ("pairs for review", summary.review_pairs),
     ):
         run.add_row(label, f"{value:,}")
     console.print(run)
-    console.print(f"{summary.seconds:.1f}s")
+    console.print(f"model {summary.model_version}; {summary.seconds:.1f}s")

@@ -161,6 +161,9 @@ def test_cli_entities_resolve(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         assert result.exit_code == 0, result.output
         assert "PERSON" in result.output
         assert "new entities" in result.output
+        # Progress: every step of the run is shown with its elapsed time.
+        for step in ("reading the current version of every record", "writing entities and links"):
+            assert step in result.output
         again = resolve_entities(make_engine(f"sqlite:///{tmp_path / 'cli.db'}"))
         assert (again.new, again.kept) == (0, 4)
     finally:
