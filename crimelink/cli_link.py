@@ -29,6 +29,13 @@ def link(
     ] = None,
     party: Annotated[str, typer.Option(help="The party whose fields describe the person.")] = "subject",
     threshold: Annotated[float, typer.Option(help="Match probability at or above which a pair links.")] = 0.9,
+    identifier: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A mapped attribute of the party that identifies a person outright (a staff or case "
+            "number shared by both files); repeat for several."
+        ),
+    ] = None,
 ) -> None:
     """Find the same person within one file or across two: strong identifiers, then Splink matching."""
     # Splink warns about comparison levels a file cannot exercise (no postcodes, say): noise here.
@@ -48,6 +55,7 @@ def link(
             threshold=threshold,
             out_dir=out,
             phone_region=get_settings().default_phone_region,
+            identifier_attributes=tuple(identifier or ()),
             step=step,
         )
     table = Table(title=f"Linkage at match probability >= {threshold}")
