@@ -11,6 +11,7 @@ probability are written as the party's link; its keys are added so the next reco
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,9 +20,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crimelink.domain import EntityKind
+from crimelink.errors import InvalidInputError
 from crimelink.ingest.importer import party_display, party_kind
-from crimelink.linkage import model
-from crimelink.linkage.clusters import ATTRIBUTE_FIELDS, EXACT_RULES_VERSION, values_of
+from crimelink.linkage.clusters import (
+    ATTRIBUTE_FIELDS,
+    EXACT_RULES_VERSION,
+    fixed_settings,
+    person_model_version,
+    values_of,
+)
 from crimelink.linkage.keys import party_keys, person_lookup_keys, person_row
 from crimelink.linkage.records import person_from_party
 from crimelink.linkage.scoring import PairScore, PairScorer
@@ -61,14 +68,21 @@ def current_model(session: Session) -> SavedModel:
         select(LinkageModel).order_by(LinkageModel.id.desc()).limit(1)
     ).scalar_one_or_none()
     if saved is None:
-        from crimelink.linkage.clusters import person_model_version
-
-        settings = model.settings_dict(
-            probability_two_random_records_match=model.FIXED_PROBABILITY_TWO_RANDOM_RECORDS_MATCH
-        )
+        settings = fixed_settings()
         version = person_model_version(threshold=DEFAULT_THRESHOLD, engine_name="python")
         return SavedModel(version, DEFAULT_THRESHOLD, settings, PairScorer(settings))
-    return SavedModel(saved.version, saved.threshold, saved.parameters, PairScorer(saved.parameters))
+    try:
+        scorer = PairScorer(saved.parameters)
+    except InvalidInputError:
+        # Saved by an earlier version of the comparisons: score with the documented parameters until the
+        # next batch run saves a model of the current shape.
+        logging.getLogger(__name__).warning(
+            "linkage model %s predates the current comparisons; run 'crimelink entities resolve'",
+            saved.version,
+        )
+        settings = fixed_settings()
+        return SavedModel(saved.version, saved.threshold, settings, PairScorer(settings))
+    return SavedModel(saved.version, saved.threshold, saved.parameters, scorer)
 
 
 def link_record(

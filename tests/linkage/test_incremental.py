@@ -15,7 +15,7 @@ from crimelink.linkage.records import PersonRecord
 from crimelink.linkage.resolve import resolve_entities
 from crimelink.linkage.scoring import PairScorer
 from crimelink.store.engine import session_scope
-from crimelink.store.models import LinkageKey, RecordEntityLink, SourceRecord
+from crimelink.store.models import LinkageKey, LinkageModel, RecordEntityLink, SourceRecord
 
 
 def newest(engine: Engine, source_key: str) -> SourceRecord:
@@ -148,3 +148,29 @@ def test_the_python_scorer_gives_splinks_weights() -> None:
         ours = scorer.score(rows[pair.left_id], rows[pair.right_id])
         assert pair.match_weight == pytest.approx(ours.match_weight, abs=1e-6), (pair, ours.explanation())
         assert pair.match_probability == pytest.approx(ours.match_probability, abs=1e-9)
+
+
+def test_a_model_saved_before_a_comparison_was_added_falls_back_to_the_documented_parameters(
+    sqlite_engine: Engine,
+) -> None:
+    old = model.settings_dict(probability_two_random_records_match=0.001)
+    old["comparisons"] = [c for c in old["comparisons"] if c["output_column_name"] != "identifier"]
+    with session_scope(sqlite_engine) as session:
+        session.add(
+            LinkageModel(
+                version="older",
+                engine="duckdb",
+                threshold=0.85,
+                trained=True,
+                record_count=10,
+                parameters=old,
+                created_by="test",
+            )
+        )
+    with session_scope(sqlite_engine) as session:
+        saved = current_model(session)
+    assert (saved.version, saved.threshold) == ("older", 0.85)
+    assert (
+        saved.settings["probability_two_random_records_match"]
+        == model.FIXED_PROBABILITY_TWO_RANDOM_RECORDS_MATCH
+    )
