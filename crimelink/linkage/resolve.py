@@ -450,6 +450,7 @@ def _write_links(session: Session, clusters: Sequence[Cluster], store: _Store, c
     """Insert missing links and update changed ones (for current record versions only)."""
     inserts: list[dict[str, object]] = []
     updates: list[dict[str, object]] = []
+    now = datetime.now(UTC)
     for cluster in clusters:
         for member in cluster.members:
             info = cluster.links[member.key]
@@ -462,11 +463,16 @@ def _write_links(session: Session, clusters: Sequence[Cluster], store: _Store, c
             }
             existing = store.own_links.get(member.key)
             if existing is None:
-                inserts.append({"record_id": member.record_id, "party": member.party, **row})
+                inserts.append(
+                    {"record_id": member.record_id, "party": member.party, "created_at": now, **row}
+                )
             elif existing[1:] != wanted:
                 updates.append({"id": existing[0], **row})
-    if inserts:
-        session.execute(insert(RecordEntityLink), inserts)
+            if len(inserts) >= 50_000:  # in batches, so a million links never sit in memory at once
+                bulk_insert(session, RecordEntityLink, inserts)
+                counts.links_created += len(inserts)
+                inserts = []
+    bulk_insert(session, RecordEntityLink, inserts)
     if updates:
         session.execute(update(RecordEntityLink), updates)
     counts.links_created += len(inserts)
@@ -477,15 +483,19 @@ def _write_keys(session: Session, parties: Sequence[Party]) -> int:
     """Replace the blocking keys with those of the current parties (for incremental matching and search)."""
     session.execute(delete(LinkageKey))
     rows: list[dict[str, object]] = []
+    written = 0
     for party in parties:
         kind = party.kind.value
         rows.extend(
             {"kind": kind, "key": key[:200], "record_id": party.record_id, "party": party.party}
             for key in sorted(party_keys(party.kind, party.fields))
         )
-    for start in range(0, len(rows), 50_000):
-        bulk_insert(session, LinkageKey, rows[start : start + 50_000])
-    return len(rows)
+        if len(rows) >= 50_000:  # written as they come: ten million keys never sit in memory at once
+            bulk_insert(session, LinkageKey, rows)
+            written += len(rows)
+            rows = []
+    bulk_insert(session, LinkageKey, rows)
+    return written + len(rows)
 
 
 def _entities_by_kind(session: Session) -> dict[str, int]:
