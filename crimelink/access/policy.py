@@ -37,6 +37,7 @@ class Action(StrEnum):
     AGREEMENT_MANAGE = "agreement.manage"
     AUDIT_READ = "audit.read"
     TOKEN_MANAGE = "token.manage"
+    ENTITY_JUDGE = "entity.judge"
 
 
 _READERS = frozenset(
@@ -66,6 +67,8 @@ ROLE_PERMISSIONS: dict[Action, frozenset[UserRole]] = {
     Action.AGREEMENT_MANAGE: frozenset({UserRole.ADMINISTRATOR}),
     Action.AUDIT_READ: frozenset({UserRole.AUDITOR}),
     Action.TOKEN_MANAGE: frozenset(UserRole),
+    # Judging also needs record.view on every record judged (crimelink.services.review checks each).
+    Action.ENTITY_JUDGE: frozenset({UserRole.ORGANISED_CRIME_ADVISOR, UserRole.ANALYST}),
 }
 
 #: API token scopes and the actions each lets a machine client take.
@@ -73,7 +76,9 @@ TOKEN_SCOPES: dict[str, frozenset[Action]] = {
     "read": frozenset(
         {Action.RECORD_VIEW, Action.RECORD_SEARCH, Action.INTELLIGENCE_VIEW_RAW, Action.AUDIT_READ}
     ),
-    "write": frozenset({Action.INTELLIGENCE_SUBMIT, Action.DISCLOSURE_REQUEST, Action.DISCLOSURE_DECIDE}),
+    "write": frozenset(
+        {Action.INTELLIGENCE_SUBMIT, Action.DISCLOSURE_REQUEST, Action.DISCLOSURE_DECIDE, Action.ENTITY_JUDGE}
+    ),
     "import": frozenset({Action.DATASET_IMPORT}),
     "admin": frozenset(
         {Action.AGENCY_MANAGE, Action.USER_MANAGE, Action.COMPARTMENT_MANAGE, Action.AGREEMENT_MANAGE}

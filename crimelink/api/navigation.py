@@ -19,7 +19,9 @@ class NavLink:
 NAV_LINKS = (
     NavLink("home", "Home", "/", None),
     NavLink("search", "Search records", "/search", Action.RECORD_SEARCH),
+    NavLink("find", "Find people and places", "/find", Action.RECORD_SEARCH),
     NavLink("cross_agency", "Cross-agency report", "/reports/cross-agency", Action.RECORD_SEARCH),
+    NavLink("review", "Review queue", "/review", Action.ENTITY_JUDGE),
     NavLink("submit_intelligence", "Submit intelligence", "/intelligence/new", Action.INTELLIGENCE_SUBMIT),
     NavLink("disclosures", "Disclosure requests", "/disclosures", Action.DISCLOSURE_REQUEST),
     NavLink("audit", "Audit trail", "/audit", Action.AUDIT_READ),

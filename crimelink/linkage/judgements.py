@@ -171,8 +171,12 @@ def apply_judgements(
     *,
     prior_entity: dict[PartyKey, int],
     scorer: PairScorer,
+    banned: dict[PartyKey, set[int]] | None = None,
 ) -> int:
-    """Apply judgements to ``clusters`` in place (see the module docstring). Returns how many applied."""
+    """Apply judgements to ``clusters`` in place (see the module docstring). Returns how many applied.
+
+    ``banned`` is filled with the entities a party was judged not to be: it must not keep their id.
+    """
     if not judgements:
         return 0
     entity_members: dict[int, set[PartyKey]] = {}
@@ -183,6 +187,8 @@ def apply_judgements(
     for judgement in judgements:
         if judgement.decision != "different":
             continue
+        if judgement.entity_id is not None and banned is not None:
+            banned.setdefault(judgement.left, set()).add(judgement.entity_id)
         others = {judgement.right} if judgement.right else entity_members.get(judgement.entity_id or 0, set())
         others = others - {judgement.left}
         forbidden.append((judgement.left, others))

@@ -158,16 +158,18 @@ def resolve_entities(
         store = _load_store(session)
         scorer = PairScorer(linkage.settings)
         say("applying analysts' judgements")
+        banned: dict[PartyKey, set[int]] = {}
         judged = apply_judgements(
             clusters,
             active_judgements(session, parties),
             prior_entity={p.key: e for p in parties if (e := store.prior(p)) is not None},
             scorer=scorer,
+            banned=banned,
         )
         clusters.sort(key=lambda c: min(m.key for m in c.members))
         counts = _Counts()
         say("writing entities and links")
-        _assign_entities(session, clusters, store, counts=counts, actor=actor)
+        _assign_entities(session, clusters, store, counts=counts, actor=actor, banned=banned)
         _write_links(session, clusters, store, counts)
         say("writing search keys and the review queue")
         keys = _write_keys(session, parties)
@@ -341,10 +343,23 @@ def _load_store(session: Session) -> _Store:
 
 
 def _assign_entities(
-    session: Session, clusters: Sequence[Cluster], store: _Store, *, counts: _Counts, actor: str
+    session: Session,
+    clusters: Sequence[Cluster],
+    store: _Store,
+    *,
+    counts: _Counts,
+    actor: str,
+    banned: dict[PartyKey, set[int]] | None = None,
 ) -> None:
-    """Give every cluster an entity id: kept, merged from several, split off, or new (batched writes)."""
-    votes = [Counter(e for m in c.members if (e := store.prior(m)) is not None) for c in clusters]
+    """Give every cluster an entity id: kept, merged from several, split off, or new (batched writes).
+
+    A party judged not to be an entity does not vote for keeping that entity's id.
+    """
+    banned = banned or {}
+    votes = [
+        Counter(e for m in c.members if (e := store.prior(m)) is not None and e not in banned.get(m.key, ()))
+        for c in clusters
+    ]
     owner: dict[int, int] = {}
     for index, tally in enumerate(votes):
         for entity_id, count in tally.items():

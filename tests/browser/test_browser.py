@@ -31,7 +31,9 @@ NAVIGATION: dict[UserRole, list[str]] = {
     UserRole.ANALYST: [
         "Home",
         "Search records",
+        "Find people and places",
         "Cross-agency report",
+        "Review queue",
         "Submit intelligence",
         "Disclosure requests",
         "API tokens",
@@ -39,6 +41,7 @@ NAVIGATION: dict[UserRole, list[str]] = {
     UserRole.PARTNER_OFFICER: [
         "Home",
         "Search records",
+        "Find people and places",
         "Cross-agency report",
         "Submit intelligence",
         "Disclosure requests",
@@ -47,6 +50,7 @@ NAVIGATION: dict[UserRole, list[str]] = {
     UserRole.SAFEGUARDING_LEAD: [
         "Home",
         "Search records",
+        "Find people and places",
         "Cross-agency report",
         "Disclosure requests",
         "API tokens",
@@ -268,3 +272,29 @@ def test_the_auditor_reads_the_trail_and_verifies_the_chain(sign_in: SignIn, scr
     auditor.get_by_role("button", name="Verify chain").click()
     expect(auditor.locator("#verify-result")).to_contain_text("The chain is intact.")
     screenshot(auditor, screenshots, UserRole.AUDITOR)
+
+
+def test_the_analyst_judges_a_pair_from_the_review_queue_and_it_leaves_the_queue(
+    sign_in: SignIn, demo_site: DemoSite, screenshots: Path
+) -> None:
+    analyst = sign_in(UserRole.ANALYST)
+    analyst.get_by_role("navigation", name="Main").get_by_role("link", name="Review queue").click()
+    expect(analyst.get_by_role("heading", level=1)).to_have_text("Review queue")
+    pair = analyst.locator("article.review-pair").first
+    pair_id = pair.get_attribute("id")
+    expect(pair.locator("table.weights")).to_contain_text("Starting odds")
+    analyst.screenshot(path=screenshots / "review_queue.png", full_page=True)
+    pair.get_by_role("button", name="Different").click()  # no reason yet
+    expect(pair.locator(".field-error")).to_contain_text("say why")
+    pair.get_by_label("Reason for your judgement").fill("Different dates of birth and no shared address")
+    pair.get_by_role("button", name="Different").click()
+    judged = analyst.locator(f"#{pair_id}")
+    expect(judged).to_contain_text("judged different")
+    expect(judged).to_contain_text("the pair has left the queue")
+    assert analyst.url == f"{demo_site.base_url}/review", "htmx answered in place"
+    analyst.reload()
+    expect(analyst.locator(f"#{pair_id}")).to_have_count(0)
+    analyst.get_by_role("link", name="judgements made so far").click()
+    expect(analyst.locator("table.judgements tbody tr").first).to_contain_text(
+        "Different dates of birth and no shared address"
+    )

@@ -133,3 +133,27 @@ def test_bad_judgements_are_refused_naming_the_field(
             **kwargs,
         )
     assert field in str(raised.value)
+
+
+def test_not_this_person_moves_the_judged_record_out_and_the_entity_keeps_its_id(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    store_rows(sqlite_engine, tmp_path, "TS", [BOB])
+    store_rows(sqlite_engine, tmp_path, "HSG", [ROBERT])
+    resolve_entities(sqlite_engine)
+    entity = links(sqlite_engine)[("b1", "subject")][0]
+    assert links(sqlite_engine)[("a1", "subject")][0] == entity
+    with session_scope(sqlite_engine) as session:
+        record_judgement(
+            session,
+            left=party(sqlite_engine, "b1"),
+            entity_id=entity,
+            decision="different",
+            reason="Bob is not this Robert: different NHS numbers",
+            decided_by="analyst.one",
+        )
+    resolve_entities(sqlite_engine)
+    after = links(sqlite_engine)
+    assert after[("a1", "subject")][0] == entity  # the entity keeps its id and its other record
+    assert after[("b1", "subject")][0] != entity
+    assert after[("b1", "subject")][1] == "judgement"

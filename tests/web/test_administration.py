@@ -71,6 +71,7 @@ def test_navigation_shows_admin_links_only_to_administrators(
     assert seen["housing.officer"] == [
         "/",
         "/search",
+        "/find",
         "/reports/cross-agency",
         "/intelligence/new",
         "/disclosures",

@@ -9,9 +9,11 @@ from crimelink.api.routes import (
     compartments,
     disclosures,
     entities,
+    entity_search,
     intelligence,
     me,
     records,
+    review,
     tokens,
     users,
 )
@@ -21,6 +23,7 @@ api_router = APIRouter(responses=ERROR_RESPONSES)
 for _module in (
     me,
     records,
+    entity_search,  # before entities: /entities/search is not /entities/{id}
     entities,
     intelligence,
     disclosures,
@@ -30,6 +33,7 @@ for _module in (
     users,
     compartments,
     agreements,
+    review,
 ):
     api_router.include_router(_module.router)
 

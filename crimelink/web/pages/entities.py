@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from crimelink.access.policy import Action
+from crimelink.access.policy import Action, allowed
 from crimelink.api.deps import SessionDep
 from crimelink.api.schemas.common import MAX_ID
 from crimelink.domain import Classification, EntityKind
@@ -21,9 +21,11 @@ from crimelink.errors import InvalidInputError
 from crimelink.services.callers import authorise
 from crimelink.services.cross_agency import cross_agency_report
 from crimelink.services.entities import LinkExplanation, get_entity, survivor_id
+from crimelink.services.review import judgements_for_entity
 from crimelink.web.deps import Viewer
 from crimelink.web.labels import label
 from crimelink.web.pages.records import field_label, field_value, handling_text
+from crimelink.web.pages.review import DECISION_LABELS
 from crimelink.web.rendering import render
 
 router = APIRouter()
@@ -75,7 +77,8 @@ def entity_page(
     if survivor != entity_id:
         return RedirectResponse(f"/entities/{survivor}?{urlencode({'merged_from': entity_id})}", 303)
     view = get_entity(db, actor, entity_id)
-    db.commit()  # the view's audit event
+    judgements = judgements_for_entity(db, actor, view.id) if view.display_name else []
+    db.commit()  # the views' audit events
     notice = ""
     if merged_from.isdigit() and int(merged_from) in view.merged_ids:
         notice = f"Entity {merged_from} was merged into this one when their records were found to match."
@@ -101,6 +104,9 @@ def entity_page(
         link_text=link_text,
         entity_name=entity_name,
         connection_text=connection_text,
+        judgements=judgements,
+        may_judge=bool(allowed(actor, Action.ENTITY_JUDGE)),
+        decision_labels=DECISION_LABELS,
     )
 
 
