@@ -413,9 +413,56 @@ def _places(member: Party, addresses: Mapping[int, frozenset[str]]) -> set[str]:
 
 
 def premises_context(premises: Sequence[Cluster]) -> dict[int, frozenset[str]]:
-    """Source record id -> the premises clusters it names, as business discriminators."""
+    """Source record id -> the premises clusters it names, as business discriminators.
+
+    Only premises known by an address or UPRN count: a bare postcode does not say which shop it is.
+    """
     found: dict[int, set[str]] = {}
     for index, cluster in enumerate(premises):
+        if not _located(cluster):
+            continue
         for member in cluster.members:
             found.setdefault(member.record_id, set()).add(f"premises:{index}")
     return {record_id: frozenset(values) for record_id, values in found.items()}
+
+
+def _located(cluster: Cluster) -> bool:
+    return any(m.fields.get("address") or m.fields.get("uprn") for m in cluster.members)
+
+
+def premises_by_business(premises: Sequence[Cluster], businesses: Sequence[Cluster]) -> list[Cluster]:
+    """A premises given only by its postcode joins the one premises at that postcode where the business
+    named on the same record is known (a complaint's trader "postcode only" at the trader's shop)."""
+    premises_of_record: dict[int, set[int]] = {}
+    for index, cluster in enumerate(premises):
+        for member in cluster.members:
+            premises_of_record.setdefault(member.record_id, set()).add(index)
+    business_premises: dict[int, set[int]] = {}  # business cluster -> located premises clusters
+    business_of_record: dict[int, set[int]] = {}
+    for b_index, cluster in enumerate(businesses):
+        for member in cluster.members:
+            business_of_record.setdefault(member.record_id, set()).add(b_index)
+            business_premises.setdefault(b_index, set()).update(
+                p for p in premises_of_record.get(member.record_id, ()) if _located(premises[p])
+            )
+    postcodes = [
+        {v for m in cluster.members for v in values_of(m.fields.get("postcode"))} for cluster in premises
+    ]
+    forest = UnionFind(len(premises))
+    joined_by: dict[int, str] = {}
+    for index, cluster in enumerate(premises):
+        if _located(cluster) or not postcodes[index]:
+            continue
+        places = {
+            place
+            for member in cluster.members
+            for b_index in business_of_record.get(member.record_id, ())
+            for place in business_premises.get(b_index, ())
+            if postcodes[place] & postcodes[index]
+        }
+        roots = {forest.root(place) for place in places}
+        if len(roots) == 1:
+            target = roots.pop()
+            forest.parent[forest.root(index)] = target
+            joined_by[index] = "business-premises"
+    return _joined(premises, EntityKind.PREMISES, forest, joined_by)

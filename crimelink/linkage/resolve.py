@@ -35,6 +35,7 @@ from crimelink.linkage.clusters import (
     exact_clusters,
     person_address_context,
     person_clusters,
+    premises_by_business,
     premises_context,
 )
 from crimelink.linkage.engine import DuckDBEngine, LinkageEngine, StepCallback
@@ -270,10 +271,15 @@ def _other_clusters(parties: Sequence[Party]) -> list[Cluster]:
     for cluster in exact_clusters(parties):
         by_kind.setdefault(cluster.kind, []).append(cluster)
     premises = attach_weak(by_kind.pop(EntityKind.PREMISES, []), EntityKind.PREMISES)
-    context = premises_context(premises)
+    businesses = attach_weak(
+        by_kind.pop(EntityKind.BUSINESS, []), EntityKind.BUSINESS, premises_context(premises)
+    )
+    # A shop given by its postcode alone is placed through its trader, then traders are told apart again.
+    premises = premises_by_business(premises, businesses)
     found = list(premises)
+    found += attach_weak(businesses, EntityKind.BUSINESS, premises_context(premises))
     for kind in sorted(by_kind, key=lambda k: k.value):
-        found += attach_weak(by_kind[kind], kind, context if kind is EntityKind.BUSINESS else None)
+        found += attach_weak(by_kind[kind], kind)
     return found
 
 

@@ -8,7 +8,14 @@ import pytest
 
 from crimelink.domain import EntityKind
 from crimelink.linkage.attach import business_key, premises_key
-from crimelink.linkage.clusters import Cluster, LinkInfo, Party, attach_weak, premises_context
+from crimelink.linkage.clusters import (
+    Cluster,
+    LinkInfo,
+    Party,
+    attach_weak,
+    premises_by_business,
+    premises_context,
+)
 
 
 def _cluster(kind: EntityKind, record_id: int, fields: dict[str, Any], party: str = "subject") -> Cluster:
@@ -134,3 +141,22 @@ def test_one_trading_name_at_two_shops_is_two_businesses() -> None:
     ]
     groups = _groups(attach_weak(businesses, EntityKind.BUSINESS, context))
     assert groups == {frozenset({1}), frozenset({2}), frozenset({3}), frozenset({4, 5})}
+
+
+def test_a_shop_given_only_by_postcode_is_placed_through_its_trader() -> None:
+    licence_shop = _premises(1, address="3 LITTLE STREET", postcode="E16 6ST")
+    other_shop = _premises(9, address="5 LITTLE STREET", postcode="E16 6ST")
+    complaint_shop = _premises(2, postcode="E16 6ST")
+    stranger_shop = _premises(3, postcode="E16 6ST")  # its trader is not known anywhere else
+    premises = attach_weak([licence_shop, other_shop, complaint_shop, stranger_shop], EntityKind.PREMISES)
+    assert _groups(premises) == {frozenset({1}), frozenset({9}), frozenset({2}), frozenset({3})}
+    businesses = [
+        _cluster(EntityKind.BUSINESS, 1, {"business_name": "STAR NAILS"}, party="business"),
+        _cluster(EntityKind.BUSINESS, 2, {"business_name": "STAR NAILS"}, party="trader"),
+        _cluster(EntityKind.BUSINESS, 3, {"business_name": "QUICK CASH"}, party="trader"),
+    ]
+    businesses = attach_weak(businesses, EntityKind.BUSINESS, premises_context(premises))
+    placed = premises_by_business(premises, businesses)
+    assert _groups(placed) == {frozenset({1, 2}), frozenset({9}), frozenset({3})}
+    joined = next(c for c in placed if len(c.members) == 2)
+    assert {key[0]: info.method for key, info in joined.links.items()}[2] == "business-premises"
