@@ -12,7 +12,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Crimelink needs Python 3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[postgres,dev]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[postgres,spark,dev]'
 	@touch $(STAMP)
 
 run: install

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from crimelink.linkage.engine import DuckDBEngine, LinkageEngine
 from crimelink.linkage.resolve import resolve_entities
 from crimelink.services.store import open_store
 from crimelink.settings import get_settings
@@ -28,10 +29,24 @@ def resolve(
         float,
         typer.Option(help="Pairs scored from this probability up to the threshold go to the review queue."),
     ] = 0.5,
+    engine_name: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="duckdb (embedded, the default) or spark (local Spark; needs the 'spark' extra and Java).",
+        ),
+    ] = "duckdb",
 ) -> None:
     """Link every current record's parties to entities; ids stay stable from run to run."""
     # Splink warns about comparison levels the data cannot exercise: noise here.
     logging.getLogger("splink").setLevel(logging.ERROR)
+    if engine_name not in ("duckdb", "spark"):
+        raise typer.BadParameter("choose duckdb or spark", param_hint="--engine")
+    linkage_engine: LinkageEngine = DuckDBEngine()
+    if engine_name == "spark":
+        from crimelink.linkage.spark_engine import SparkEngine
+
+        linkage_engine = SparkEngine()
     engine = open_store(get_settings())
     started = time.perf_counter()
     with console.status("resolving entities...") as status:
@@ -41,7 +56,12 @@ def resolve(
             status.update(f"{message}...")
 
         summary = resolve_entities(
-            engine, threshold=threshold, review_from=review_from, actor="system:cli", step=step
+            engine,
+            threshold=threshold,
+            review_from=review_from,
+            linkage_engine=linkage_engine,
+            actor="system:cli",
+            step=step,
         )
     kinds = Table(title="Entities by kind")
     kinds.add_column("kind")

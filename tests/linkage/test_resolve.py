@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from linkage_store import BOB, HOME, JANE, JANET, JOHN, ROBERT, links, snapshot, store_rows
@@ -199,3 +200,22 @@ def test_the_model_is_saved_and_uncertain_pairs_are_kept_for_review(engine: Engi
     assert (again.model_version, again.review_pairs) == (summary.model_version, 1)
     with pytest.raises(InvalidInputError):
         resolve_entities(engine, threshold=0.9, review_from=0.95)
+
+
+@pytest.mark.spark
+def test_spark_resolves_the_store_into_the_entities_duckdb_made(
+    sqlite_engine: Engine, tmp_path: Path, spark_session: Any
+) -> None:
+    """The same settings give the same entities on both engines: a Spark run after a DuckDB run changes
+    no entity (only the model version on the links, which names the engine)."""
+    from crimelink.linkage.spark_engine import SparkEngine
+
+    store_rows(sqlite_engine, tmp_path, "HSG", [ROBERT, JOHN, JANE])
+    store_rows(sqlite_engine, tmp_path, "TS", [BOB, JANET])
+    resolve_entities(sqlite_engine)
+    before = links(sqlite_engine)
+    again = resolve_entities(sqlite_engine, linkage_engine=SparkEngine(spark=spark_session))
+    after = links(sqlite_engine)
+    assert after == before
+    assert (again.new, again.merged, again.split, again.links_created) == (0, 0, 0, 0)
+    assert after[("a1", "subject")] == (after[("b1", "subject")][0], "probabilistic")
