@@ -18,6 +18,7 @@ $(STAMP): pyproject.toml
 run: install
 	$(BIN)/crimelink db upgrade
 	$(BIN)/crimelink demo load --generate
+	$(BIN)/crimelink entities resolve
 	$(BIN)/crimelink demo users
 	$(BIN)/crimelink serve
 
