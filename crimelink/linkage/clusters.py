@@ -366,15 +366,16 @@ def _singleton(party: Party, model_version: str) -> Cluster:
 
 
 def person_address_context(parties: Sequence[Party]) -> dict[int, frozenset[str]]:
-    """Source record id -> premises keys of its premises parties: where a name-only person was seen.
+    """Source record id -> premises keys of every address on it: where a name-only person was seen.
 
-    An occupant named on a tenancy case, a consignee on a delivery, a worker at an inspected site: the
-    record's premises place them. Addresses of other people on the record are not used (a complaint's
-    trader contact does not live at the complainant's address).
+    An occupant named on a tenancy case, a consignee on a delivery, a worker at an inspected site, a
+    carer on a child's record: the record's addresses place them. Used only to find the same name at
+    the same address, never to tell people apart (a complaint's trader contact does not live at the
+    complainant's address, but nobody of the contact's name is likely to live there either).
     """
     found: dict[int, set[str]] = {}
     for party in parties:
-        if party.kind is EntityKind.PREMISES:
+        if party.kind in (EntityKind.PREMISES, EntityKind.PERSON):
             for value in values_of(party.fields.get("address")):
                 key = premises_key(value)
                 if key:
