@@ -38,6 +38,7 @@ class Action(StrEnum):
     AUDIT_READ = "audit.read"
     TOKEN_MANAGE = "token.manage"
     ENTITY_JUDGE = "entity.judge"
+    ENTITY_RESOLVE = "entity.resolve"
 
 
 _READERS = frozenset(
@@ -69,6 +70,7 @@ ROLE_PERMISSIONS: dict[Action, frozenset[UserRole]] = {
     Action.TOKEN_MANAGE: frozenset(UserRole),
     # Judging also needs record.view on every record judged (crimelink.services.review checks each).
     Action.ENTITY_JUDGE: frozenset({UserRole.ORGANISED_CRIME_ADVISOR, UserRole.ANALYST}),
+    Action.ENTITY_RESOLVE: frozenset({UserRole.ANALYST}),
 }
 
 #: API token scopes and the actions each lets a machine client take.
@@ -79,7 +81,7 @@ TOKEN_SCOPES: dict[str, frozenset[Action]] = {
     "write": frozenset(
         {Action.INTELLIGENCE_SUBMIT, Action.DISCLOSURE_REQUEST, Action.DISCLOSURE_DECIDE, Action.ENTITY_JUDGE}
     ),
-    "import": frozenset({Action.DATASET_IMPORT}),
+    "import": frozenset({Action.DATASET_IMPORT, Action.ENTITY_RESOLVE}),
     "admin": frozenset(
         {Action.AGENCY_MANAGE, Action.USER_MANAGE, Action.COMPARTMENT_MANAGE, Action.AGREEMENT_MANAGE}
     ),

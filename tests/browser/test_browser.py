@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crimelink.domain import Purpose, UserRole
+from crimelink.services import linkage_runs
 from crimelink.services.auth import actor_for_user
 from crimelink.services.cross_agency import cross_agency_report
 from crimelink.services.demo_users import DEMO_USERS
@@ -34,6 +35,7 @@ NAVIGATION: dict[UserRole, list[str]] = {
         "Find people and places",
         "Cross-agency report",
         "Review queue",
+        "Entity resolution",
         "Submit intelligence",
         "Disclosure requests",
         "API tokens",
@@ -298,3 +300,39 @@ def test_the_analyst_judges_a_pair_from_the_review_queue_and_it_leaves_the_queue
     expect(analyst.locator("table.judgements tbody tr").first).to_contain_text(
         "Different dates of birth and no shared address"
     )
+
+
+def test_the_analyst_starts_entity_resolution_and_watches_its_steps_then_its_summary_appear(
+    sign_in: SignIn, demo_site: DemoSite, screenshots: Path
+) -> None:
+    analyst = sign_in(UserRole.ANALYST)
+    analyst.get_by_role("navigation", name="Main").get_by_role("link", name="Entity resolution").click()
+    expect(analyst.get_by_role("heading", level=1)).to_have_text("Entity resolution")
+    analyst.get_by_label("Link at or above this match probability").fill("0.9")
+    analyst.get_by_label("Send pairs to the review queue from").fill("0.5")
+    run = analyst.locator(".linkage-run")
+    steps = run.locator("ol.run-steps")
+    # The server runs in this process: the run waits until released, so the page is seen waiting first.
+    with linkage_runs.hold_new_runs() as release:
+        with analyst.expect_navigation():
+            analyst.get_by_role("button", name="Start linkage run").click()
+        expect(analyst.locator(".notice")).to_contain_text(re.compile(r"Linkage run \d+ started"))
+        expect(run.locator(".run-status")).to_contain_text("Waiting to start")
+        expect(run).to_have_attribute("hx-trigger", "every 2s")
+        expect(steps).to_have_count(0)
+        page_url = analyst.url
+        analyst.evaluate("window.notReloaded = true")  # gone if the page were loaded again
+        release.set()
+        # The steps appear as the run reports them, then the summary: htmx asks every two seconds.
+        expect(steps.locator("li").first).to_contain_text(
+            "Reading the current version of every record", timeout=60_000
+        )
+        expect(run).to_contain_text("What the run did", timeout=300_000)
+    expect(run.locator(".run-status")).to_contain_text("Finished")
+    expect(steps).to_contain_text("Writing entities and links")
+    expect(run.get_by_role("table", name="Entities by kind after the run")).to_contain_text("People")
+    expect(run.get_by_role("link", name="Pairs for review")).to_have_attribute("href", "/review")
+    expect(run).not_to_have_attribute("hx-trigger", re.compile("every"))  # it has stopped asking
+    assert analyst.evaluate("window.notReloaded === true"), "the progress came without reloading the page"
+    assert analyst.url == page_url
+    analyst.screenshot(path=screenshots / "entity_resolution.png", full_page=True)

@@ -11,6 +11,7 @@ from crimelink.api.routes import (
     entities,
     entity_search,
     intelligence,
+    linkage_runs,
     me,
     records,
     review,
@@ -34,6 +35,7 @@ for _module in (
     compartments,
     agreements,
     review,
+    linkage_runs,
 ):
     api_router.include_router(_module.router)
 

@@ -19,6 +19,7 @@ from crimelink.store.models.entities import (
 )
 from crimelink.store.models.groups import GroupMembership, OrganisedCrimeGroup
 from crimelink.store.models.linkage import LinkageKey, LinkageModel, MatchCandidate, MatchJudgement
+from crimelink.store.models.linkage_runs import LinkageRun
 from crimelink.store.models.partnership import (
     DisruptionPlan,
     Interest,
@@ -58,6 +59,7 @@ __all__ = [
     "Interest",
     "LinkageKey",
     "LinkageModel",
+    "LinkageRun",
     "MatchCandidate",
     "MatchJudgement",
     "Meeting",
