@@ -102,13 +102,28 @@ def fixed_settings() -> dict[str, Any]:
 def person_model_version(
     *, threshold: float, engine_name: str, settings: dict[str, Any] | None = None
 ) -> str:
-    """A short hash of the person model's settings (trained parameters included), threshold and engine."""
+    """A short hash of the person model's settings (trained parameters included), threshold and engine.
+
+    Parameters are hashed to three significant figures: training samples pairs at random (DuckDB's
+    sampling is not repeatable across threads), so a re-run over the same records gives the same
+    version unless the model really changed.
+    """
     text = json.dumps(
-        {"settings": settings or fixed_settings(), "threshold": threshold, "engine": engine_name},
+        {"settings": _rounded(settings or fixed_settings()), "threshold": threshold, "engine": engine_name},
         sort_keys=True,
         default=str,
     )
     return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def _rounded(value: Any) -> Any:
+    if isinstance(value, float):
+        return float(f"{value:.3g}")
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    return value
 
 
 @dataclass

@@ -138,24 +138,28 @@ def resolve_entities(
         raise InvalidInputError("review_from is a match probability above 0 and at most the threshold")
     say = step or (lambda _message: None)
     started = time.perf_counter()
-    with make_session_factory(engine).begin() as session:
+    # Read, then match with no transaction open (the long part), then write in one transaction that
+    # takes the write lock at its start: on SQLite a transaction that read before others wrote could
+    # not write at all.
+    say("reading the current version of every record")
+    with make_session_factory(engine)() as reading:
+        parties, records = _current_parties(reading)
+    people = [p for p in parties if p.kind is EntityKind.PERSON]
+    engine_name = linkage_engine.name if linkage_engine else DuckDBEngine.name
+    clusters, linkage = person_clusters(
+        people,
+        threshold=threshold,
+        make_engine=lambda: linkage_engine or DuckDBEngine(),
+        engine_name=engine_name,
+        review_from=review_from,
+        step=say,
+    )
+    say("attaching weakly identified people, premises and businesses")
+    clusters = attach_people(clusters, person_address_context(parties))
+    clusters += _other_clusters([p for p in parties if p.kind is not EntityKind.PERSON])
+    with make_session_factory(engine.execution_options(sqlite_begin="IMMEDIATE")).begin() as session:
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
-        say("reading the current version of every record")
-        parties, records = _current_parties(session)
-        people = [p for p in parties if p.kind is EntityKind.PERSON]
-        engine_name = linkage_engine.name if linkage_engine else DuckDBEngine.name
-        clusters, linkage = person_clusters(
-            people,
-            threshold=threshold,
-            make_engine=lambda: linkage_engine or DuckDBEngine(),
-            engine_name=engine_name,
-            review_from=review_from,
-            step=say,
-        )
-        say("attaching weakly identified people, premises and businesses")
-        clusters = attach_people(clusters, person_address_context(parties))
-        clusters += _other_clusters([p for p in parties if p.kind is not EntityKind.PERSON])
         store = _load_store(session)
         scorer = PairScorer(linkage.settings)
         say("applying analysts' judgements")

@@ -62,7 +62,10 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # ``engine.execution_options(sqlite_begin="IMMEDIATE")`` takes the write lock when the transaction
+    # starts, for a transaction that reads and then writes while others may be writing.
+    mode = connection.get_execution_options().get("sqlite_begin", "")
+    connection.exec_driver_sql(f"BEGIN {mode}" if mode in ("IMMEDIATE", "EXCLUSIVE") else "BEGIN")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from linkage_store import BOB, HOME, JANE, JANET, JOHN, ROBERT, links, snapshot, store_rows
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 
 from crimelink.cli import app
@@ -219,3 +219,23 @@ def test_spark_resolves_the_store_into_the_entities_duckdb_made(
     assert after == before
     assert (again.new, again.merged, again.split, again.links_created) == (0, 0, 0, 0)
     assert after[("a1", "subject")] == (after[("b1", "subject")][0], "probabilistic")
+
+
+def test_a_write_by_someone_else_while_resolve_matches_does_not_stop_it(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """Pages write audit events all the time; a run that read the store before must still write."""
+    from crimelink.domain import AgencyKind
+    from crimelink.services.agencies import register_agency
+
+    store_rows(sqlite_engine, tmp_path, "HSG", [ROBERT, JOHN])
+
+    def meanwhile(message: str) -> None:
+        if message.startswith("attaching"):
+            with session_scope(sqlite_engine) as other:
+                register_agency(other, code="LATE", name="Late", kind=AgencyKind.LA_HOUSING, contact="x")
+
+    summary = resolve_entities(sqlite_engine, step=meanwhile)
+    assert summary.links_created == 5
+    with session_scope(sqlite_engine) as session:
+        assert session.scalar(select(func.count()).select_from(RecordEntityLink)) == 5
