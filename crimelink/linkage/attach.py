@@ -246,8 +246,7 @@ def _merge_compatible(
     how: str,
 ) -> None:
     """One key, no two clusters disagreeing (one has a UPRN, another a postcode): all one thing."""
-    roots = sorted({forest.root(index) for index in members})
-    known = [root for root in roots if groups[root].discriminators]
+    known, _unknown = _known_and_unknown(members, forest, groups)
     if len(known) < 2:
         return
     if any(_conflict(groups, forest, a, b) for i, a in enumerate(known) for b in known[i + 1 :]):
@@ -255,6 +254,17 @@ def _merge_compatible(
     target = max(known, key=lambda root: (len(groups[root].discriminators), -root))
     for root in known:
         join(root, target, how)
+
+
+def _known_and_unknown(
+    members: Sequence[int], forest: UnionFind, groups: dict[int, _Group]
+) -> tuple[list[int], list[int]]:
+    """The distinct groups among ``members``: those with a discriminator, and those without."""
+    roots = sorted({forest.root(index) for index in members})
+    return (
+        [root for root in roots if groups[root].discriminators],
+        [root for root in roots if not groups[root].discriminators],
+    )
 
 
 def _conflict(groups: dict[int, _Group], forest: UnionFind, left: int, right: int) -> bool:
@@ -277,9 +287,7 @@ def _attach_undiscriminated(
     join: Callable[[int, int, str], None],
     how: str,
 ) -> None:
-    roots = sorted({forest.root(index) for index in members})
-    known = [root for root in roots if groups[root].discriminators]
-    unknown = [root for root in roots if not groups[root].discriminators]
+    known, unknown = _known_and_unknown(members, forest, groups)
     if not unknown or len(known) > 1:
         return
     target = known[0] if known else unknown[0]

@@ -243,7 +243,6 @@ class DuckDBEngine(LinkageEngine):
 
     def cluster(self, record_ids: Sequence[int], pairs: Sequence[ScoredPair]) -> dict[int, int]:
         import pyarrow as pa
-        from splink.clustering import cluster_pairwise_predictions_at_threshold
 
         nodes = pa.table({"unique_id": pa.array(list(record_ids), pa.int64())})
         edges = pa.table(
@@ -252,13 +251,20 @@ class DuckDBEngine(LinkageEngine):
                 "unique_id_r": pa.array([p.right_id for p in pairs], pa.int64()),
             }
         )
-        # Every edge passed is already a match (deterministic, or scored at or above the threshold).
-        clustered = cluster_pairwise_predictions_at_threshold(nodes, edges, self._db_api, "unique_id")
-        rows = clustered.as_record_list()
-        clustered.drop_table_from_database_and_remove_from_cache()
-        labels = {int(row["unique_id"]): str(row["cluster_id"]) for row in rows}
-        # Splink's cluster ids are representative node ids as text; renumber as the smallest member.
-        smallest: dict[str, int] = {}
-        for unique_id, label in labels.items():
-            smallest[label] = min(unique_id, smallest.get(label, unique_id))
-        return {unique_id: smallest[label] for unique_id, label in labels.items()}
+        return splink_connected_components(nodes, edges, self._db_api)
+
+
+def splink_connected_components(nodes: Any, edges: Any, db_api: Any) -> dict[int, int]:
+    """Shared by the Splink engines: unique id -> cluster id (its smallest member) over ``edges``."""
+    from splink.clustering import cluster_pairwise_predictions_at_threshold
+
+    # Every edge passed is already a match (deterministic, or scored at or above the threshold).
+    clustered = cluster_pairwise_predictions_at_threshold(nodes, edges, db_api, "unique_id")
+    rows = clustered.as_record_list()
+    clustered.drop_table_from_database_and_remove_from_cache()
+    labels = {int(row["unique_id"]): str(row["cluster_id"]) for row in rows}
+    # Splink's cluster ids are representative node ids as text; renumber as the smallest member.
+    smallest: dict[str, int] = {}
+    for unique_id, label in labels.items():
+        smallest[label] = min(unique_id, smallest.get(label, unique_id))
+    return {unique_id: smallest[label] for unique_id, label in labels.items()}

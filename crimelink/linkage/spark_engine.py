@@ -31,6 +31,7 @@ from crimelink.linkage.engine import (
     ScoredPair,
     StepCallback,
     deterministic_pairs_in_python,
+    splink_connected_components,
     splink_probabilistic_pairs,
 )
 from crimelink.linkage.records import PERSON_COLUMNS, PersonRecord
@@ -396,7 +397,6 @@ class SparkEngine(LinkageEngine):
 
     def cluster(self, record_ids: Sequence[int], pairs: Sequence[ScoredPair]) -> dict[int, int]:
         from pyspark.sql.types import LongType, StructField, StructType
-        from splink.clustering import cluster_pairwise_predictions_at_threshold
 
         nodes: DataFrame = self._spark.createDataFrame(
             [(unique_id,) for unique_id in record_ids],
@@ -411,12 +411,4 @@ class SparkEngine(LinkageEngine):
                 ]
             ),
         )
-        # Every edge passed is already a match (deterministic, or scored at or above the threshold).
-        clustered = cluster_pairwise_predictions_at_threshold(nodes, edges, self._db_api, "unique_id")
-        rows = clustered.as_record_list()
-        clustered.drop_table_from_database_and_remove_from_cache()
-        labels = {int(row["unique_id"]): str(row["cluster_id"]) for row in rows}
-        smallest: dict[str, int] = {}
-        for unique_id, label in labels.items():
-            smallest[label] = min(unique_id, smallest.get(label, unique_id))
-        return {unique_id: smallest[label] for unique_id, label in labels.items()}
+        return splink_connected_components(nodes, edges, self._db_api)
