@@ -29,8 +29,8 @@ PURPOSE_LABELS: dict[str, str] = {
 
 SCOPE_LABELS: dict[str, str] = {
     "read": "read: view and search records, read the audit trail",
-    "write": "write: submit intelligence, request and decide disclosures",
-    "import": "import: import partner registers",
+    "write": "write: submit intelligence, request and decide disclosures, judge record pairs",
+    "import": "import: import partner registers, run entity resolution",
     "admin": "admin: manage agencies, users, compartments and agreements",
 }
 
