@@ -26,7 +26,7 @@ class Entity(Base):
     display_name: Mapped[str] = mapped_column(String(300))
     #: Best-known identifying attributes (normalised), for display and matching.
     attributes: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
-    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("entities.id"))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("entities.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
