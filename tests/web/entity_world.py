@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import csv
 import logging
+import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from pydantic import SecretStr
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from web_factories import add_agencies, make_user
@@ -31,7 +34,7 @@ from crimelink.linkage.resolve import resolve_entities
 from crimelink.services.admin import create_agreement
 from crimelink.services.callers import SystemCaller
 from crimelink.settings import Settings
-from crimelink.store.engine import session_scope
+from crimelink.store.engine import make_engine, session_scope
 from crimelink.store.models import Entity, RecordEntityLink, SourceRecord
 
 #: What P-1 (police only) says of Valentina that nothing visible to housing says.
@@ -297,3 +300,22 @@ def _entity_of(session: Session, key: str, party: str) -> int:
         .order_by(SourceRecord.version.desc())
         .limit(1)
     ).one()
+
+
+def store_world_once(
+    directory: Path,
+    sqlite_template: Path,
+    build: Callable[[Engine, Settings, Path], EntityWorld],
+    *,
+    secret: str,
+) -> tuple[Path, EntityWorld, Settings]:
+    """Build a world once in a migrated copy of the template database; tests copy the file it leaves."""
+    path = directory / "crimelink.db"
+    shutil.copyfile(sqlite_template, path)
+    settings = Settings(_env_file=None, data_dir=directory / "var", secret_key=SecretStr(secret + "k" * 40))
+    engine = make_engine(f"sqlite:///{path}")
+    world = build(engine, settings, directory)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path, world, settings

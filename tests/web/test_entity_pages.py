@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from entity_world import HIDDEN, P2_SANITISED, EntityWorld, build_entity_world
+from entity_world import HIDDEN, P2_SANITISED, EntityWorld, build_entity_world, store_world_once
 from fastapi.testclient import TestClient
-from pydantic import SecretStr
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from web_factories import audit_events, form_token, sign_in
@@ -48,17 +47,7 @@ def world_store(
 ) -> tuple[Path, EntityWorld, Settings]:
     """The world imported and resolved once; each test gets its own copy of the database file."""
     directory = tmp_path_factory.mktemp("entity-world")
-    path = directory / "crimelink.db"
-    shutil.copyfile(sqlite_template, path)
-    settings = Settings(
-        _env_file=None, data_dir=directory / "var", secret_key=SecretStr("entity-tests-" + "k" * 40)
-    )
-    engine = make_engine(f"sqlite:///{path}")
-    world = build_entity_world(engine, settings, directory)
-    with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
-    return path, world, settings
+    return store_world_once(directory, sqlite_template, build_entity_world, secret="entity-tests-")
 
 
 @pytest.fixture

@@ -13,9 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from entity_world import HIDDEN, HOUSING_COLUMNS, EntityWorld, build_entity_world, housing_mapping
+from entity_world import (
+    HIDDEN,
+    HOUSING_COLUMNS,
+    EntityWorld,
+    build_entity_world,
+    housing_mapping,
+    store_world_once,
+)
 from fastapi.testclient import TestClient
-from pydantic import SecretStr
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from web_factories import audit_events, field_error, sign_in
@@ -102,17 +108,7 @@ def world_store(
 ) -> tuple[Path, EntityWorld, Settings]:
     """The entity world plus the Smiths, imported and resolved once; each test copies the file."""
     directory = tmp_path_factory.mktemp("entity-search")
-    path = directory / "crimelink.db"
-    shutil.copyfile(sqlite_template, path)
-    settings = Settings(
-        _env_file=None, data_dir=directory / "var", secret_key=SecretStr("search-tests-" + "k" * 40)
-    )
-    engine = make_engine(f"sqlite:///{path}")
-    world = build_search_world(engine, settings, directory)
-    with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
-    return path, world, settings
+    return store_world_once(directory, sqlite_template, build_search_world, secret="search-tests-")
 
 
 @pytest.fixture
