@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from crimelink.linkage.records import canonical_given_name
 
@@ -78,6 +79,7 @@ class Profile:
     conflicts: frozenset[str] = frozenset()
 
 
+@lru_cache(maxsize=1 << 18)
 def premises_key(address: str | None) -> str | None:
     """An address without its town or a leading "rear of": '1 KEMP STREET LONDON' -> '1 KEMP STREET'.
 
@@ -97,6 +99,7 @@ def premises_key(address: str | None) -> str | None:
     return " ".join(words)
 
 
+@lru_cache(maxsize=1 << 18)
 def business_key(name: str | None) -> str | None:
     """A business name without legal form words: 'CITY SECURITY SOLUTIONS LTD' -> 'CITY SECURITY SOLUTIONS'."""
     if not name:
@@ -106,6 +109,7 @@ def business_key(name: str | None) -> str | None:
     return " ".join(words) or None
 
 
+@lru_cache(maxsize=1 << 18)
 def person_keys(given: str | None, family: str | None) -> tuple[str | None, frozenset[str]]:
     """A person's exact name key (nickname-canonical given name and family name) and fuzzy keys.
 
