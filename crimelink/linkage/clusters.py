@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -300,6 +301,8 @@ def attach_weak(
     if kind not in ATTACH_RULES:
         return list(clusters)
     profiles = [attach_profile(cluster, context, places) for cluster in clusters]
+    if kind is EntityKind.PERSON:
+        profiles = _without_common_names(profiles)
     result = _joined(
         clusters,
         kind,
@@ -312,6 +315,44 @@ def attach_weak(
             *attach([_postcode_profile(c) for c in result], merge_agreeing=False, rule="unique-postcode"),
         )
     return result
+
+
+#: A name is common when the store is expected to hold at least this many different people called so
+#: (given-name frequency x family-name frequency x people): then knowing only one of them by date of
+#: birth does not make a name-only record theirs.
+COMMON_NAME_PEOPLE = 2.0
+#: Name frequencies are only estimated from at least this many named people.
+COMMON_NAME_MIN_PEOPLE = 10_000
+
+
+def _without_common_names(profiles: Sequence[Profile]) -> list[Profile]:
+    """Profiles whose name keys are dropped where the name is common (see COMMON_NAME_PEOPLE)."""
+    given: Counter[str] = Counter()
+    family: Counter[str] = Counter()
+    named = 0
+    for profile in profiles:
+        names = {tuple(key.split("|", 1)) for key in profile.keys}
+        named += bool(names)
+        given.update({g for g, _f in names})
+        family.update({f for _g, f in names})
+    if named < COMMON_NAME_MIN_PEOPLE:
+        return list(profiles)  # too few people for name frequencies to mean anything
+
+    def common(key: str) -> bool:
+        g, f = key.split("|", 1)
+        return given[g] * family[f] / named >= COMMON_NAME_PEOPLE
+
+    found = []
+    for profile in profiles:
+        if any(common(key) for key in profile.keys):
+            profile = Profile(
+                frozenset(k for k in profile.keys if not common(k)),
+                profile.discriminators,
+                frozenset(),
+                profile.conflicts,
+            )
+        found.append(profile)
+    return found
 
 
 def _postcode_profile(cluster: Cluster) -> Profile:

@@ -125,7 +125,7 @@ def resolve_entities(
     actor: str = "system:resolve",
     step: StepCallback | None = None,
 ) -> ResolveSummary:
-    """Resolve all current records into entities, in one transaction, with one audit event.
+    """Resolve all current records into entities; every write in one transaction, with one audit event.
 
     Pairs of people scored in [``review_from``, ``threshold``) do not link; they are kept for the review
     queue. ``step`` is told what the run is doing (for progress displays).
