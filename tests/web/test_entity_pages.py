@@ -212,6 +212,13 @@ def test_the_record_page_links_each_party_to_who_else_knows_it(site: Site) -> No
     assert f'<a href="/entities/{world.linden_road}">Who else knows this premises?</a>' in page
     held = partner.get(f"/records/{world.records['P-1']}").text
     assert "/entities/" not in held
+    # The JSON twin names the same entities; a hidden record's notice names none.
+    shown = partner.get(f"/api/records/{world.records['P-2']}").json()
+    assert shown["entities"]["subject"] == world.valentina
+    assert world.linden_road in shown["entities"].values()
+    notice = partner.get(f"/api/records/{world.records['P-1']}").json()
+    assert "entities" not in notice
+    assert notice["kind"] == "held_elsewhere"
 
 
 # --- the cross-agency report ------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from crimelink.api.deps import CurrentActor, SessionDep
 from crimelink.api.schemas.common import IdPath
 from crimelink.api.schemas.records import HoldingNoticePublic, RecordPublic, SearchPublic
+from crimelink.services.entities import record_entities
 from crimelink.services.records import HoldingNotice, get_record, search_records
 
 router = APIRouter(prefix="/records", tags=["records"])
@@ -41,4 +42,5 @@ def read(record_id: IdPath, db: SessionDep, actor: CurrentActor) -> RecordPublic
     db.commit()  # the view's audit event
     if isinstance(outcome, HoldingNotice):
         return HoldingNoticePublic.model_validate(asdict(outcome))
-    return RecordPublic.model_validate(asdict(outcome))
+    entities = {party: ref.id for party, ref in record_entities(db, outcome).items()}
+    return RecordPublic.model_validate(asdict(outcome) | {"entities": entities})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from crimelink.api.schemas.common import UtcDatetime
 
@@ -52,6 +52,8 @@ class RecordPublic(BaseModel):
     threats: list[str]
     intelligence: IntelligencePublic | None
     why_visible: str
+    #: Party name -> the entity it is linked to (``/api/entities/{id}``); filled when one record is read.
+    entities: dict[str, int] = Field(default_factory=dict)
 
 
 class SearchPublic(BaseModel):
