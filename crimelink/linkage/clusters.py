@@ -391,24 +391,14 @@ def _joined(
 
 def exact_clusters(parties: Sequence[Party]) -> list[Cluster]:
     """Connected components of non-person parties sharing any strong key (kinds never mix)."""
-    parent = list(range(len(parties)))
-
-    def root(index: int) -> int:
-        while parent[index] != index:
-            parent[index] = parent[parent[index]]
-            index = parent[index]
-        return index
-
+    forest = UnionFind(len(parties))
     first_with: dict[tuple[EntityKind, str, str], int] = {}
     for index, party in enumerate(parties):
         for name, value in strong_keys(party.kind, party.fields):
-            other = first_with.setdefault((party.kind, name, value), index)
-            left, right = root(index), root(other)
-            if left != right:
-                parent[max(left, right)] = min(left, right)
+            forest.union(index, first_with.setdefault((party.kind, name, value), index))
     groups: dict[int, list[Party]] = {}
     for index, party in enumerate(parties):
-        groups.setdefault(root(index), []).append(party)
+        groups.setdefault(forest.root(index), []).append(party)
     clusters = []
     for members in groups.values():
         method, probability = ("deterministic", 1.0) if len(members) > 1 else ("new", None)

@@ -176,12 +176,12 @@ def candidates(session: Session, kind: EntityKind, keys: Iterable[str]) -> list[
         .where(LinkageKey.kind == kind.value, LinkageKey.key.in_(wanted))
         .limit(MAX_CANDIDATES * 4)
     ).all()
-    live = _live_entities(session, {row.entity_id for row in rows})
+    live = live_entities(session, {row.entity_id for row in rows})
     return [Candidate(row.record_id, row.party, live[row.entity_id], row.key) for row in rows]
 
 
-def _live_entities(session: Session, ids: set[int]) -> dict[int, int]:
-    """Entity id -> the entity it was finally merged into (itself when not merged)."""
+def live_entities(session: Session, ids: set[int]) -> dict[int, int]:
+    """Entity id -> the entity it was finally merged into (itself when not merged), a query per hop."""
     found = {entity_id: entity_id for entity_id in ids}
     pending = set(ids)
     while pending:

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from crimelink.domain import EntityKind
 from crimelink.errors import InvalidInputError, NotFoundError
 from crimelink.linkage.clusters import Cluster, LinkInfo, Party, PartyKey
+from crimelink.linkage.incremental import live_entities
 from crimelink.linkage.keys import party_keys, person_row
 from crimelink.linkage.scoring import PairScorer
 from crimelink.store.audit import append_event
@@ -296,11 +297,4 @@ def entity_of(session: Session, key: PartyKey) -> int | None:
             RecordEntityLink.record_id == key[0], RecordEntityLink.party == key[1]
         )
     )
-    seen: set[int] = set()
-    while entity_id is not None and entity_id not in seen:
-        seen.add(entity_id)
-        target = session.scalar(select(Entity.merged_into_id).where(Entity.id == entity_id))
-        if target is None:
-            return entity_id
-        entity_id = target
-    return entity_id
+    return None if entity_id is None else live_entities(session, {entity_id})[entity_id]

@@ -13,7 +13,7 @@ from typing import Any
 from crimelink.domain import EntityKind
 from crimelink.linkage.attach import business_key, premises_key
 from crimelink.linkage.clusters import strong_keys, values_of
-from crimelink.linkage.records import PersonRecord, person_from_party
+from crimelink.linkage.records import person_from_party
 
 
 def person_row(fields: dict[str, Any]) -> dict[str, Any] | None:
@@ -66,7 +66,3 @@ def party_keys(kind: EntityKind, fields: dict[str, Any]) -> set[str]:
             f"bname:{k}" for value in values_of(fields.get("business_name")) if (k := business_key(value))
         )
     return keys
-
-
-def record_for_scoring(fields: dict[str, Any]) -> PersonRecord | None:
-    return person_from_party(fields, unique_id=0, source="", record_id="")
