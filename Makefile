@@ -19,6 +19,7 @@ run: install
 	$(BIN)/crimelink db upgrade
 	$(BIN)/crimelink demo load --generate
 	$(BIN)/crimelink entities resolve
+	$(BIN)/crimelink safeguarding scan
 	$(BIN)/crimelink demo users
 	$(BIN)/crimelink serve
 

@@ -39,6 +39,9 @@ class Action(StrEnum):
     TOKEN_MANAGE = "token.manage"
     ENTITY_JUDGE = "entity.judge"
     ENTITY_RESOLVE = "entity.resolve"
+    SAFEGUARDING_VIEW = "safeguarding.view"
+    SAFEGUARDING_ACT = "safeguarding.act"
+    SAFEGUARDING_SCAN = "safeguarding.scan"
 
 
 _READERS = frozenset(
@@ -71,17 +74,33 @@ ROLE_PERMISSIONS: dict[Action, frozenset[UserRole]] = {
     # Judging also needs record.view on every record judged (crimelink.services.review checks each).
     Action.ENTITY_JUDGE: frozenset({UserRole.ORGANISED_CRIME_ADVISOR, UserRole.ANALYST}),
     Action.ENTITY_RESOLVE: frozenset({UserRole.ANALYST}),
+    # An alert's evidence also passes record.view, record by record (crimelink.services.safeguarding).
+    Action.SAFEGUARDING_VIEW: frozenset({UserRole.SAFEGUARDING_LEAD}),
+    Action.SAFEGUARDING_ACT: frozenset({UserRole.SAFEGUARDING_LEAD}),
+    Action.SAFEGUARDING_SCAN: frozenset({UserRole.SAFEGUARDING_LEAD, UserRole.ANALYST}),
 }
 
 #: API token scopes and the actions each lets a machine client take.
 TOKEN_SCOPES: dict[str, frozenset[Action]] = {
     "read": frozenset(
-        {Action.RECORD_VIEW, Action.RECORD_SEARCH, Action.INTELLIGENCE_VIEW_RAW, Action.AUDIT_READ}
+        {
+            Action.RECORD_VIEW,
+            Action.RECORD_SEARCH,
+            Action.INTELLIGENCE_VIEW_RAW,
+            Action.AUDIT_READ,
+            Action.SAFEGUARDING_VIEW,
+        }
     ),
     "write": frozenset(
-        {Action.INTELLIGENCE_SUBMIT, Action.DISCLOSURE_REQUEST, Action.DISCLOSURE_DECIDE, Action.ENTITY_JUDGE}
+        {
+            Action.INTELLIGENCE_SUBMIT,
+            Action.DISCLOSURE_REQUEST,
+            Action.DISCLOSURE_DECIDE,
+            Action.ENTITY_JUDGE,
+            Action.SAFEGUARDING_ACT,
+        }
     ),
-    "import": frozenset({Action.DATASET_IMPORT, Action.ENTITY_RESOLVE}),
+    "import": frozenset({Action.DATASET_IMPORT, Action.ENTITY_RESOLVE, Action.SAFEGUARDING_SCAN}),
     "admin": frozenset(
         {Action.AGENCY_MANAGE, Action.USER_MANAGE, Action.COMPARTMENT_MANAGE, Action.AGREEMENT_MANAGE}
     ),

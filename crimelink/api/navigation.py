@@ -23,6 +23,7 @@ NAV_LINKS = (
     NavLink("cross_agency", "Cross-agency report", "/reports/cross-agency", Action.RECORD_SEARCH),
     NavLink("review", "Review queue", "/review", Action.ENTITY_JUDGE),
     NavLink("linkage", "Entity resolution", "/linkage", Action.ENTITY_RESOLVE),
+    NavLink("safeguarding", "Safeguarding", "/safeguarding", Action.SAFEGUARDING_VIEW),
     NavLink("submit_intelligence", "Submit intelligence", "/intelligence/new", Action.INTELLIGENCE_SUBMIT),
     NavLink("disclosures", "Disclosure requests", "/disclosures", Action.DISCLOSURE_REQUEST),
     NavLink("audit", "Audit trail", "/audit", Action.AUDIT_READ),

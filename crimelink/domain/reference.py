@@ -225,6 +225,12 @@ class Indicator(ReferenceEntry):
     text: str = Field(min_length=1)
     audience: Audience
     weight: int = Field(ge=1, le=3)
+    #: Text rules: regular expressions (Python syntax, case-insensitive) that find the indicator in the
+    #: free text of a record. ``\b`` marks a word boundary. Screening matches them against narrative text
+    #: only, never against names, identifiers or any field about who a person is.
+    patterns: tuple[str, ...] = ()
+
+    _check_patterns_listed_once = field_validator("patterns")(_no_repeats)
 
     @field_validator("category", "text", mode="before")
     @classmethod
@@ -238,6 +244,30 @@ class Indicator(ReferenceEntry):
                     "reword it or remove it"
                 )
         return value
+
+    @field_validator("patterns")
+    @classmethod
+    def _patterns_are_usable(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in patterns:
+            # Read the words: the pattern \brace\b is the word "race" once its escapes are set aside.
+            words = re.sub(r"[^A-Za-z]+", " ", re.sub(r"\\[A-Za-z]", " ", pattern))
+            found = _PROTECTED_CHARACTERISTICS.search(words)
+            if found:
+                raise ValueError(
+                    f"pattern {pattern!r} mentions {found.group(0)!r}: a text rule must look for behaviour or "
+                    "circumstances, never nationality, ethnicity, race, religion or other protected "
+                    "characteristics; reword it or remove it"
+                )
+            try:
+                compiled = re.compile(pattern, re.IGNORECASE)
+            except re.error as exc:
+                raise ValueError(
+                    f"pattern {pattern!r} is not a valid regular expression ({exc}); "
+                    r"write words as they appear, with \b for a word boundary, e.g. '\bcoming and going\b'"
+                ) from None
+            if compiled.search("") is not None:
+                raise ValueError(f"pattern {pattern!r} matches empty text, so it would match every record")
+        return patterns
 
     @property
     def key(self) -> str:

@@ -28,9 +28,9 @@ PURPOSE_LABELS: dict[str, str] = {
 }
 
 SCOPE_LABELS: dict[str, str] = {
-    "read": "read: view and search records, read the audit trail",
-    "write": "write: submit intelligence, request and decide disclosures, judge record pairs",
-    "import": "import: import partner registers, run entity resolution",
+    "read": "read: view and search records, read the audit trail and safeguarding alerts",
+    "write": "write: submit intelligence, request and decide disclosures, judge record pairs, act on alerts",
+    "import": "import: import partner registers, run entity resolution and safeguarding scans",
     "admin": "admin: manage agencies, users, compartments and agreements",
 }
 

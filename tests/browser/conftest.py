@@ -26,10 +26,13 @@ from sqlalchemy.orm import Session
 from crimelink.access import Actor
 from crimelink.demo import generate_demo
 from crimelink.demo.loader import load_demo
+from crimelink.demo.world import REFERENCE_DATE
 from crimelink.domain import Purpose, UserRole
 from crimelink.linkage.resolve import resolve_entities
+from crimelink.services.callers import SystemCaller
 from crimelink.services.demo_users import DEMO_USERS, ensure_demo_users
 from crimelink.services.records import RecordView, search_records
+from crimelink.services.safeguarding import scan_safeguarding
 from crimelink.settings import Settings
 from crimelink.store.engine import make_engine, session_scope
 from crimelink.store.models import Agency, Dataset, IntelligenceReport, SourceRecord, User
@@ -153,6 +156,7 @@ def _load_store(directory: Path, template: Path, settings: Settings) -> Engine:
     resolve_entities(engine)  # the entity pages and the cross-agency report
     with session_scope(engine) as session:
         ensure_demo_users(session, settings)
+        scan_safeguarding(session, actor=SystemCaller("safeguarding-scan"), today=REFERENCE_DATE)  # the inbox
     return engine
 
 

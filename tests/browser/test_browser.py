@@ -54,6 +54,7 @@ NAVIGATION: dict[UserRole, list[str]] = {
         "Search records",
         "Find people and places",
         "Cross-agency report",
+        "Safeguarding",
         "Disclosure requests",
         "API tokens",
     ],

@@ -15,6 +15,7 @@ from crimelink.api.routes import (
     me,
     records,
     review,
+    safeguarding,
     tokens,
     users,
 )
@@ -36,6 +37,7 @@ for _module in (
     agreements,
     review,
     linkage_runs,
+    safeguarding,
 ):
     api_router.include_router(_module.router)
 

@@ -17,7 +17,12 @@ from crimelink.store.models.entities import (
     RecordEntityLink,
     RelationshipEvidence,
 )
-from crimelink.store.models.groups import GroupMembership, OrganisedCrimeGroup
+from crimelink.store.models.groups import (
+    GroupCandidateDecision,
+    GroupMembership,
+    GroupScoreRecord,
+    OrganisedCrimeGroup,
+)
 from crimelink.store.models.linkage import LinkageKey, LinkageModel, MatchCandidate, MatchJudgement
 from crimelink.store.models.linkage_runs import LinkageRun
 from crimelink.store.models.partnership import (
@@ -39,6 +44,11 @@ from crimelink.store.models.records import (
     ReportSubject,
     SourceRecord,
 )
+from crimelink.store.models.safeguarding import (
+    SafeguardingAction,
+    SafeguardingAlert,
+    SafeguardingEvidence,
+)
 
 __all__ = [
     "Agency",
@@ -52,7 +62,9 @@ __all__ = [
     "Entity",
     "EntityMerge",
     "EntityRelationship",
+    "GroupCandidateDecision",
     "GroupMembership",
+    "GroupScoreRecord",
     "ImportRun",
     "IntelligenceEvaluation",
     "IntelligenceReport",
@@ -73,6 +85,9 @@ __all__ = [
     "RecordEntityLink",
     "RelationshipEvidence",
     "ReportSubject",
+    "SafeguardingAction",
+    "SafeguardingAlert",
+    "SafeguardingEvidence",
     "SharingAgreement",
     "SourceRecord",
     "Tactic",

@@ -53,3 +53,45 @@ class GroupMembership(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     group: Mapped[OrganisedCrimeGroup] = relationship(back_populates="memberships")
+
+
+class GroupCandidateDecision(Base):
+    """An analyst's decision on a candidate group the network analysis proposed.
+
+    Candidates are recomputed on every analysis, so a decision is kept with the people the candidate held
+    when it was decided: a later candidate that overlaps them enough is the same candidate (dismissed
+    stays dismissed; confirmed is shown as its group). ``analysis`` keeps the settings of the run.
+    """
+
+    __tablename__ = "group_candidate_decisions"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    #: ``confirmed`` or ``dismissed``.
+    decision: Mapped[str] = mapped_column(String(20))
+    people: Mapped[list[int]] = mapped_column(JsonType, default=list)
+    entities: Mapped[list[int]] = mapped_column(JsonType, default=list)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("organised_crime_groups.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    analysis: Mapped[dict[str, object]] = mapped_column(JsonType, default=dict)
+    decided_by: Mapped[str] = mapped_column(String(200))
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class GroupScoreRecord(Base):
+    """A priority score an analyst recorded for a group: the scheme, every input, the result and band.
+
+    Inputs the data cannot give (intent, organisational position) are the analyst's, marked as such in
+    ``inputs``; ``overrides`` keeps them so the next assessment starts from them.
+    """
+
+    __tablename__ = "group_scores"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("organised_crime_groups.id"), index=True)
+    scheme: Mapped[str] = mapped_column(String(60))
+    inputs: Mapped[list[dict[str, object]]] = mapped_column(JsonType, default=list)
+    overrides: Mapped[dict[str, object]] = mapped_column(JsonType, default=dict)
+    result: Mapped[float] = mapped_column()
+    band: Mapped[str] = mapped_column(String(40), default="")
+    assessed_by: Mapped[str] = mapped_column(String(200))
+    assessed_at: Mapped[datetime] = mapped_column(default=utcnow)

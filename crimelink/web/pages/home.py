@@ -36,8 +36,9 @@ ROLE_WELCOME: dict[UserRole, str] = {
         "ahead, so that no agency gets in another's way."
     ),
     UserRole.SAFEGUARDING_LEAD: (
-        "Act on safeguarding concerns: search the records shared with you for safeguarding and "
-        "ask partners for what they hold on children and adults at risk."
+        "Act on safeguarding alerts about children and adults at risk found in exploitation "
+        "intelligence, search the records shared with you for safeguarding, and ask partners for "
+        "what they hold on the people concerned."
     ),
     UserRole.AUDITOR: (
         "Read the audit trail: who signed in, searched, saw, changed and disclosed what, and "
