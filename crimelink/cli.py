@@ -17,6 +17,7 @@ from sqlalchemy import select
 from crimelink.cli_audit import audit_app
 from crimelink.cli_entities import entities_app
 from crimelink.cli_link import link
+from crimelink.cli_network import network_app
 from crimelink.cli_safeguarding import safeguarding_app
 from crimelink.cli_web import demo_users, serve, user_app
 from crimelink.domain import AgencyKind
@@ -44,6 +45,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(user_app, name="user")
 app.add_typer(entities_app, name="entities")
 app.add_typer(safeguarding_app, name="safeguarding")
+app.add_typer(network_app, name="network")
 app.command("serve")(serve)
 app.command("link")(link)
 demo_app.command("users")(demo_users)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import igraph as ig
@@ -29,7 +29,7 @@ class Evidence:
     kind: str
     #: The two parties' names in the record (``subject``, ``associate``, ``line``, ...), in the order
     #: of the edge's ends; empty for a typed relationship.
-    parties: tuple[str, str]
+    parties: tuple[str, ...]
     #: 3x5x2 grading of an intelligence report, source evaluation then assessment, e.g. ``"1A"``;
     #: ``None`` for a register record.
     grading: str | None
@@ -38,6 +38,8 @@ class Evidence:
     threats: tuple[str, ...]
     #: How much this evidence counts (see :mod:`crimelink.network.weights`).
     weight: float
+    #: The dataset's :class:`DataCategory` value (``INTELLIGENCE``, ``HOUSING``, ...); empty when unknown.
+    category: str = ""
 
 
 @dataclass
@@ -108,7 +110,7 @@ def build_network(nodes: Iterable[Node], evidence: Iterable[tuple[int, int, Evid
             continue
         key = (a, b) if a < b else (b, a)
         if key != (a, b):
-            item = _flipped(item)
+            item = flipped(item)
         per_record = gathered.setdefault(key, {})
         seen = per_record.get((item.record_id, item.kind))
         if seen is None or item.weight > seen.weight:
@@ -127,18 +129,11 @@ def build_network(nodes: Iterable[Node], evidence: Iterable[tuple[int, int, Evid
     return Network(graph, by_id, index)
 
 
-def _flipped(item: Evidence) -> Evidence:
-    return Evidence(
-        record_id=item.record_id,
-        agency_code=item.agency_code,
-        dataset=item.dataset,
-        kind=item.kind,
-        parties=(item.parties[1], item.parties[0]) if item.parties else item.parties,
-        grading=item.grading,
-        event_date=item.event_date,
-        threats=item.threats,
-        weight=item.weight,
-    )
+def flipped(item: Evidence) -> Evidence:
+    """The same evidence seen from the other end of its link: its two parties swapped."""
+    if len(item.parties) != 2:
+        return item
+    return replace(item, parties=(item.parties[1], item.parties[0]))
 
 
 @dataclass(frozen=True)
@@ -156,7 +151,9 @@ class GroupFacts:
     nodes: dict[int, Node] = field(default_factory=dict)
 
 
-def group_facts(network: Network, entity_ids: Iterable[int], roles: dict[int, str] | None = None) -> GroupFacts:
+def group_facts(
+    network: Network, entity_ids: Iterable[int], roles: dict[int, str] | None = None
+) -> GroupFacts:
     """The facts of the group made of ``entity_ids`` in ``network``."""
     sub = network.subnetwork(entity_ids)
     evidence = [item for items in sub.graph.es["evidence"] for item in items] if sub.graph.ecount() else []
