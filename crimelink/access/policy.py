@@ -42,6 +42,9 @@ class Action(StrEnum):
     SAFEGUARDING_VIEW = "safeguarding.view"
     SAFEGUARDING_ACT = "safeguarding.act"
     SAFEGUARDING_SCAN = "safeguarding.scan"
+    NETWORK_VIEW = "network.view"
+    GROUP_VIEW = "group.view"
+    GROUP_MANAGE = "group.manage"
 
 
 _READERS = frozenset(
@@ -78,6 +81,10 @@ ROLE_PERMISSIONS: dict[Action, frozenset[UserRole]] = {
     Action.SAFEGUARDING_VIEW: frozenset({UserRole.SAFEGUARDING_LEAD}),
     Action.SAFEGUARDING_ACT: frozenset({UserRole.SAFEGUARDING_LEAD}),
     Action.SAFEGUARDING_SCAN: frozenset({UserRole.SAFEGUARDING_LEAD, UserRole.ANALYST}),
+    # The network holds only what the actor's records show (crimelink.services.network).
+    Action.NETWORK_VIEW: _READERS,
+    Action.GROUP_VIEW: frozenset({UserRole.ORGANISED_CRIME_ADVISOR, UserRole.ANALYST, UserRole.COORDINATOR}),
+    Action.GROUP_MANAGE: frozenset({UserRole.ORGANISED_CRIME_ADVISOR, UserRole.ANALYST}),
 }
 
 #: API token scopes and the actions each lets a machine client take.
@@ -89,6 +96,8 @@ TOKEN_SCOPES: dict[str, frozenset[Action]] = {
             Action.INTELLIGENCE_VIEW_RAW,
             Action.AUDIT_READ,
             Action.SAFEGUARDING_VIEW,
+            Action.NETWORK_VIEW,
+            Action.GROUP_VIEW,
         }
     ),
     "write": frozenset(
@@ -98,6 +107,7 @@ TOKEN_SCOPES: dict[str, frozenset[Action]] = {
             Action.DISCLOSURE_DECIDE,
             Action.ENTITY_JUDGE,
             Action.SAFEGUARDING_ACT,
+            Action.GROUP_MANAGE,
         }
     ),
     "import": frozenset({Action.DATASET_IMPORT, Action.ENTITY_RESOLVE, Action.SAFEGUARDING_SCAN}),

@@ -34,7 +34,7 @@ from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -65,7 +65,7 @@ SUPPORTING_PARTIES = frozenset(
 )
 ADULTHOOD_YEARS = 18
 #: ``Evidence.parties`` of a typed relationship, which names no parties of a record.
-NO_PARTIES = cast("tuple[str, str]", ())
+NO_PARTIES: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -243,9 +243,9 @@ class _EvidenceMaker:
     gradings: dict[int, str | None]
     today: date
     rules: WeightRules
-    _weights: dict[tuple[str, str | None, date | None, tuple[str, str]], float] = field(default_factory=dict)
+    _weights: dict[tuple[str, str | None, date | None, tuple[str, ...]], float] = field(default_factory=dict)
 
-    def __call__(self, record: _Record, kind: str, parties: tuple[str, str]) -> Evidence:
+    def __call__(self, record: _Record, kind: str, parties: tuple[str, ...]) -> Evidence:
         grading = self.gradings.get(record.id)
         key = (kind, grading, record.on, parties)
         weight = self._weights.get(key)
@@ -268,6 +268,7 @@ class _EvidenceMaker:
             event_date=record.on,
             threats=record.threats,
             weight=weight,
+            category=record.category.value,
         )
 
 

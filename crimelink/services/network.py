@@ -47,7 +47,7 @@ def network_for(
 
     Example: ``network_for(session, analyst, threats=["COUNTY_LINES"], since=date(2025, 1, 1))``.
     """
-    authorise(actor, Action.RECORD_VIEW)
+    authorise(actor, Action.NETWORK_VIEW)
     wanted = parse_threats(threats)
     if since is not None and until is not None and since > until:
         raise InvalidInputError("since", f"the window starts ({since}) after it ends ({until}); swap them")
