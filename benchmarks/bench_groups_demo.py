@@ -33,7 +33,7 @@ from partition_scores import adjusted_rand_index
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from crimelink.network.communities import candidate_groups
+from crimelink.network.groups import DEFAULT_DETECTION, GroupDetection, detect_candidate_groups
 from crimelink.network.model import Network
 from crimelink.network.roles import group_key_players, suggest_roles
 from crimelink.network.store import read_network
@@ -67,17 +67,30 @@ def ceiling(network: Network, groups: list[tuple[str, list[int]]]) -> float:
 
 
 def evaluate(
-    network: Network, groups: list[dict[str, Any]], t2e: dict[str, int], resolution: float
+    network: Network,
+    groups: list[dict[str, Any]],
+    t2e: dict[str, int],
+    resolution: float,
+    threat_boost: float = DEFAULT_DETECTION.threat_boost,
 ) -> dict[str, Any]:
     started = time.perf_counter()
-    candidates = candidate_groups(network, resolution=resolution)
+    detection, candidates = detect_candidate_groups(
+        network, GroupDetection(resolution=resolution, threat_boost=threat_boost)
+    )
     seconds = time.perf_counter() - started
     holding = {p: c for c in candidates for p in c.people}
     planted = {t2e[m["person"]]: g["id"] for g in groups for m in g["members"] if m["person"] in t2e}
     ari = adjusted_rand_index(
         list(planted.values()), [holding[p].key if p in holding else f"alone-{p}" for p in planted]
     )
+    # Stricter: over the planted people and everyone in a candidate holding one, so a candidate padded
+    # with bystanders scores lower.
     touched = {c.key: c for c in candidates if set(c.people) & set(planted)}
+    everyone = sorted(set(planted) | {p for c in touched.values() for p in c.people})
+    strict = adjusted_rand_index(
+        [planted.get(p, f"outside-{p}") for p in everyone],
+        [holding[p].key if p in holding else f"alone-{p}" for p in everyone],
+    )
     purity = sum(len(set(c.people) & set(planted)) for c in touched.values()) / max(
         1, sum(len(c.people) for c in touched.values())
     )
@@ -88,10 +101,10 @@ def evaluate(
         rank = None
         suggested = None
         if candidate is not None:
-            removals = group_key_players(network, candidate.members)
+            removals = group_key_players(detection, candidate.members)
             order = [r.node for r in removals]
             rank = order.index(principal) + 1 if principal in order else None
-            suggested = suggest_roles(network, candidate.members, key_players=removals)[principal].role.value
+            suggested = suggest_roles(detection, candidate.members, key_players=removals)[principal].role.value
         rows.append(
             {
                 "group": group["id"],
@@ -103,10 +116,12 @@ def evaluate(
         )
     return {
         "resolution": resolution,
+        "threat_boost": threat_boost,
         "seconds": round(seconds, 2),
         "candidates": len(candidates),
         "candidates_with_threats": sum(1 for c in candidates if c.threats),
         "ari": round(ari, 3),
+        "ari_with_bystanders": round(strict, 3),
         "purity": round(purity, 3),
         "groups": rows,
     }
@@ -118,7 +133,15 @@ def main() -> None:
     )
     parser.add_argument("--db", type=Path, default=Path("var/crimelink.db"))
     parser.add_argument("--truth", type=Path, default=Path("var/demo/ground_truth/truth.json"))
-    parser.add_argument("--resolution", type=float, action="append", help="repeat for several (default: 1)")
+    parser.add_argument(
+        "--resolution",
+        type=float,
+        action="append",
+        help=f"CPM resolution of the detection, repeat for several (default: {DEFAULT_DETECTION.resolution})",
+    )
+    parser.add_argument(
+        "--threat-boost", type=float, default=DEFAULT_DETECTION.threat_boost, help="weight of threat-tagged evidence"
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write the results to this JSON file")
     args = parser.parse_args()
     truth = load_truth(args.truth)
@@ -130,12 +153,13 @@ def main() -> None:
     limit = ceiling(network, planted)
     print(f"ARI ceiling (planted groups split only where their own evidence is): {limit:.3f}")
     runs = []
-    for resolution in args.resolution or [1.0]:
-        run = evaluate(network, groups, t2e, resolution)
+    for resolution in args.resolution or [DEFAULT_DETECTION.resolution]:
+        run = evaluate(network, groups, t2e, resolution, args.threat_boost)
         runs.append(run)
         print(
             f"\nresolution {resolution:g}: {run['candidates']:,} candidates ({run['candidates_with_threats']:,} with "
-            f"criminality evidence) in {run['seconds']}s; ARI {run['ari']:.3f}; purity {run['purity']:.2f}"
+            f"criminality evidence) in {run['seconds']}s; ARI {run['ari']:.3f} (with bystanders "
+            f"{run['ari_with_bystanders']:.3f}); purity {run['purity']:.2f}"
         )
         print(f"{'group':<6} {'scenario':<18} {'people':>6} {'principal rank':>14}  suggested role")
         for row in run["groups"]:
