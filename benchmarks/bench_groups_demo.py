@@ -1,14 +1,16 @@
 """Candidate groups and key players on the demo borough, against its planted groups.
 
     python benchmarks/bench_groups_demo.py [--db var/crimelink.db] [--truth var/demo/ground_truth/truth.json]
-        [--resolution 1 --resolution 3] [--json OUT]
+        [--resolution 0.05 --resolution 0.02] [--threat-boost 10] [--json OUT]
 
 Reads a demo store that has been loaded and resolved (``make run`` up to ``crimelink entities resolve``)
 without writing to it, builds the network of every current record with the product's store reader
 (``crimelink.network.store.read_network``, dated the ground truth's reference date), then per resolution:
 
-- **ARI**: candidate groups (``candidate_groups``, at least 3 people) against the planted groups, over
-  the planted groups' people (a person in no candidate counts as a group of their own);
+- **ARI**: the product's candidate groups (``detect_candidate_groups``: CPM on crime and enforcement
+  links, at least 3 people and 2 threat-tagged records) against the planted groups, over the planted
+  groups' people (a person in no candidate counts as a group of their own); and the same over the
+  planted people and everyone in a candidate holding one ("with bystanders");
 - **ceiling**: the ARI if each planted group were split only where its own people and the things they
   are directly linked to fall apart (no algorithm can join people no evidence joins);
 - **principal's rank**: where each planted principal comes in ``group_key_players`` of the candidate
