@@ -13,7 +13,7 @@ Scores and legal-definition assessments are advice with every input shown; peopl
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -30,12 +30,21 @@ from crimelink.domain import (
 )
 from crimelink.domain.reference import default_reference
 from crimelink.errors import InvalidInputError, NotFoundError
+from crimelink.network._score_model import InputValue
 from crimelink.network.centrality import Removal
 from crimelink.network.communities import CandidateGroup, match_candidates
 from crimelink.network.groups import DEFAULT_DETECTION, GroupDetection, detect_candidate_groups
 from crimelink.network.legal import LegalAssessment, assess_legal_definitions
 from crimelink.network.model import GroupFacts, Network, group_facts
-from crimelink.network.priority import RankedGroup, Score, rank_groups, scorers
+from crimelink.network.priority import (
+    AnalystInput,
+    RankedGroup,
+    Score,
+    ScoreInput,
+    ScoringContext,
+    rank_groups,
+    scorers,
+)
 from crimelink.network.roles import RoleSuggestion, group_key_players, suggest_roles
 from crimelink.services.callers import authorise, record_event
 from crimelink.services.network import network_for
@@ -43,6 +52,7 @@ from crimelink.store.models import (
     Agency,
     GroupCandidateDecision,
     GroupMembership,
+    GroupScoreRecord,
     OrganisedCrimeGroup,
 )
 
@@ -285,8 +295,10 @@ def _profile(
     missing: list[Member] | None = None,
     new_people: list[Member] | None = None,
     dismissed: GroupCandidateDecision | None = None,
+    overrides: Mapping[str, Mapping[str, AnalystInput]] | None = None,
 ) -> GroupProfile:
     reference = default_reference()
+    supplied = overrides or {}
     return GroupProfile(
         key=key,
         group=group,
@@ -296,9 +308,8 @@ def _profile(
         key_players=players[:KEY_PLAYERS_SHOWN],
         legal=assess_legal_definitions(facts, reference),
         scores=[
-            ranked.score
+            scorer.score(facts, ScoringContext(picture.today, supplied.get(scorer.name, {})))
             for scorer in scorers()
-            for ranked in rank_groups([(key, facts)], scorer, as_of=picture.today)
         ],
         missing=missing or [],
         new_people=new_people or [],
@@ -373,6 +384,7 @@ def group_profile(session: Session, actor: Actor, picture: Picture, group_id: in
         facts,
         missing=missing,
         new_people=new_people,
+        overrides=_latest_overrides(session, group_id),
     )
 
 
@@ -522,3 +534,148 @@ def dismiss_candidate(
         details={"decision": "dismissed", "people": len(candidate.people)},
     )
     return decision
+
+
+# --- recorded scores and the ranked list of groups -------------------------------------------------
+
+
+def _latest_overrides(session: Session, group_id: int) -> dict[str, dict[str, AnalystInput]]:
+    """The analyst inputs of each scheme's most recent recorded score for the group."""
+    found: dict[str, dict[str, AnalystInput]] = {}
+    records = session.scalars(
+        select(GroupScoreRecord)
+        .where(GroupScoreRecord.group_id == group_id)
+        .order_by(GroupScoreRecord.assessed_at.desc(), GroupScoreRecord.id.desc())
+    )
+    for record in records:
+        if record.scheme in found:
+            continue
+        found[record.scheme] = {
+            name: AnalystInput(
+                value=item["value"],
+                supplied_by=str(item["supplied_by"]),
+                rationale=str(item["rationale"]),
+                assessed_on=date.fromisoformat(str(item["assessed_on"])) if item.get("assessed_on") else None,
+            )
+            for name, item in record.overrides.items()
+            if isinstance(item, dict)
+        }
+    return found
+
+
+def _group_facts(session: Session, picture: Picture, group: OrganisedCrimeGroup) -> GroupFacts:
+    key = next((k for k, (g, _) in picture.confirmed.items() if g == group.id), None)
+    members = {m.entity_id for m in group.memberships}
+    if key is not None:
+        members |= set(picture.candidate(key).members)
+    _, _, facts = _analysis(picture, sorted(members))
+    return facts
+
+
+def record_score(
+    session: Session,
+    actor: Actor,
+    picture: Picture,
+    *,
+    group_id: int,
+    scheme: str,
+    overrides: Mapping[str, tuple[InputValue, str]],
+) -> GroupScoreRecord:
+    """Score a confirmed group with the analyst's own inputs (value and reason each) and keep it. Audited.
+
+    The inputs are kept with the score, so the group's profile and the ranked list start from them.
+    """
+    authorise(actor, Action.GROUP_MANAGE)
+    group = get_group(session, group_id)
+    chosen = {scorer.name: scorer for scorer in scorers()}
+    if scheme not in chosen:
+        raise InvalidInputError("scheme", f"{scheme!r} is not a scorer; choose one of {sorted(chosen)}")
+    supplied = {
+        name: AnalystInput(
+            value=value, supplied_by=actor.username, rationale=reason, assessed_on=picture.today
+        )
+        for name, (value, reason) in overrides.items()
+    }
+    score = chosen[scheme].score(
+        _group_facts(session, picture, group), ScoringContext(picture.today, supplied)
+    )
+    record = GroupScoreRecord(
+        group_id=group.id,
+        scheme=scheme,
+        inputs=[_input_json(item) for item in score.inputs],
+        overrides={
+            name: {
+                "value": item.value,
+                "supplied_by": item.supplied_by,
+                "rationale": item.rationale,
+                "assessed_on": picture.today.isoformat(),
+            }
+            for name, item in supplied.items()
+        },
+        result=score.total,
+        band=score.band,
+        assessed_by=actor.username,
+    )
+    session.add(record)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        action=Action.GROUP_MANAGE.value,
+        resource_type="organised_crime_group",
+        resource_id=str(group.id),
+        details={
+            "score": scheme,
+            "total": score.total,
+            "band": score.band,
+            "analyst_inputs": sorted(supplied),
+        },
+    )
+    return record
+
+
+def _input_json(item: ScoreInput) -> dict[str, object]:
+    return {
+        "name": item.name,
+        "label": item.label,
+        "value": item.value,
+        "source": item.source.value,
+        "basis": item.basis,
+        "record_ids": list(item.record_ids),
+    }
+
+
+@dataclass(frozen=True)
+class RankedConfirmedGroup:
+    rank: int
+    group_id: int
+    name: str
+    status: str
+    people: int
+    score: Score
+
+
+def ranked_groups(session: Session, actor: Actor, picture: Picture) -> list[RankedConfirmedGroup]:
+    """Confirmed groups (not archived), highest local priority score first, with the analysts' inputs."""
+    authorise(actor, Action.GROUP_VIEW)
+    groups = session.scalars(
+        select(OrganisedCrimeGroup)
+        .where(OrganisedCrimeGroup.status != GroupStatus.ARCHIVED)
+        .options(selectinload(OrganisedCrimeGroup.memberships))
+        .order_by(OrganisedCrimeGroup.id)
+    ).all()
+    scorer = scorers()[0]
+    facts = [(group.id, _group_facts(session, picture, group)) for group in groups]
+    overrides = {group.id: _latest_overrides(session, group.id).get(scorer.name, {}) for group in groups}
+    by_id = {group.id: group for group in groups}
+    return [
+        RankedConfirmedGroup(
+            rank=item.rank,
+            group_id=item.key,
+            name=by_id[item.key].name,
+            status=by_id[item.key].status.value,
+            people=len(by_id[item.key].memberships),
+            score=item.score,
+        )
+        for item in rank_groups(facts, scorer, as_of=picture.today, overrides=overrides)
+    ]

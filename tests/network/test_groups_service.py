@@ -143,3 +143,39 @@ def test_a_group_needs_a_name(store: Engine, world: NetworkWorld) -> None:
 def test_a_partner_officer_may_not_see_candidate_groups(store: Engine) -> None:
     with Session(store) as session, pytest.raises(PermissionDeniedError):
         groups.analyse(session, actor(session, "partner.one"), today=TODAY)
+
+
+def test_an_analysts_intent_is_kept_with_the_score_and_ranks_the_group(
+    store: Engine, world: NetworkWorld
+) -> None:
+    with Session(store) as session:
+        analyst = actor(session, "analyst.one")
+        picture = groups.analyse(session, analyst, today=TODAY)
+        key = the_county_lines_candidate(picture, world)
+        group = groups.confirm_candidate(
+            session, analyst, picture, key=key, confirmation=groups.Confirmation(name="Operation Elm")
+        )
+        before = groups.ranked_groups(session, analyst, picture)[0].score.total
+        with pytest.raises(InvalidInputError, match="scheme"):
+            groups.record_score(session, analyst, picture, group_id=group.id, scheme="ocgm", overrides={})
+        recorded = groups.record_score(
+            session,
+            analyst,
+            picture,
+            group_id=group.id,
+            scheme="local-ocg-priority",
+            overrides={"intent": (3, "Threats to expand to a second town")},
+        )
+        session.commit()
+        group_id, total = group.id, recorded.result
+        assert total > before
+        intent = next(i for i in recorded.inputs if i["name"] == "intent")
+        assert intent["source"] == "analyst-supplied"
+    with Session(store) as session:
+        analyst = actor(session, "analyst.one")
+        picture = groups.analyse(session, analyst, today=TODAY)
+        ranked = groups.ranked_groups(session, analyst, picture)
+        assert [(row.name, row.score.total) for row in ranked] == [("Operation Elm", total)]
+        profile = groups.group_profile(session, analyst, picture, group_id)
+        local = next(s for s in profile.scores if s.scorer == "local-ocg-priority")
+        assert "Threats to expand to a second town" in local.input("intent").basis
