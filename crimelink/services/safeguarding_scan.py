@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session
 from crimelink.access import Action, Actor
 from crimelink.domain import EntityKind
 from crimelink.domain.reference import default_reference
+from crimelink.errors import NotFoundError
 from crimelink.network.screening import (
     DEFAULT_MIN_SCORE,
     RecordContent,
@@ -47,6 +48,7 @@ from crimelink.network.screening import (
     SubjectKind,
     ThreatTag,
     catalogue_version,
+    default_screener,
     suggest_routes,
 )
 from crimelink.services.callers import Caller, authorise, record_event
@@ -588,3 +590,25 @@ def _add_evidence(session: Session, alert: SafeguardingAlert, findings: list[_Fi
 
 def _name(caller: Caller) -> str:
     return caller.username if isinstance(caller, Actor) else f"system:{caller.command}"
+
+
+def screen_stored_record(
+    session: Session, record_id: int, *, min_score: int = DEFAULT_MIN_SCORE
+) -> list[ThreatTag]:
+    """The threat tags of one stored record, each with its matched indicators and where they matched.
+
+    Screens what the scan screens (the sanitised narrative, free-text attributes, ticked fields and the
+    agency's own tags), never raw intelligence text. The caller has already decided the viewer may see the
+    record: a tag says only what is in it.
+    """
+    record = session.get(SourceRecord, record_id)
+    if record is None:
+        raise NotFoundError(f"no record {record_id}")
+    texts = _dataset_texts(session).get(record.dataset_id, _DatasetText((), ()))
+    content = record_content(
+        texts,
+        original=record.original or {},
+        normalised=record.normalised or {},
+        threats=record.threats or (),
+    )
+    return default_screener(min_score).screen(content)

@@ -383,6 +383,39 @@ def test_a_valid_submission_goes_to_its_record_page_with_the_grade(
     assert "E15 4AT" in page
 
 
+def test_a_report_shows_its_threat_screening_with_the_indicators_found_never_from_raw_text(
+    client: TestClient, partnership: dict[str, int]
+) -> None:
+    analyst = browser(client, "analyst.one")
+    submitted = analyst.post(
+        "/intelligence",
+        data={
+            "csrf_token": csrf_of(analyst),
+            "source_evaluation": "2",
+            "intelligence_assessment": "B",
+            "handling_code": "P",
+            "classification": "OFFICIAL",
+            "text": "Young males coming and going at all hours; the door frame is damaged.",
+            "text_raw": "Caller also saw drug paraphernalia in the hallway and takeaway deliveries at odd hours.",
+            "subject_name": "Nadia Greaves",
+        },
+        follow_redirects=False,
+    )
+    assert submitted.status_code == 303, submitted.text
+    record_id = int(submitted.headers["location"].split("?")[0].rsplit("/", 1)[1])
+    page = visible_text(analyst.get(f"/records/{record_id}").text)
+    assert "Threat screening" in page
+    assert "ck-coming-and-going in text (text: “coming and going”)" in page
+    answer = analyst.get(f"/api/records/{record_id}").json()
+    tags = {tag["threat"]: tag for tag in answer["screening"]}
+    assert set(tags) == {"CUCKOOING"}
+    assert tags["CUCKOOING"]["declared"] is False
+    matches = tags["CUCKOOING"]["matches"]
+    assert "ck-coming-and-going" in {m["indicator_id"] for m in matches}
+    sanitised = "young males coming and going at all hours; the door frame is damaged."
+    assert all(m["found"].lower() in sanitised for m in matches), "the raw text's signs are never screened"
+
+
 def test_a_partner_sees_the_raw_text_it_submitted_labelled_as_its_own(
     client: TestClient, partnership: dict[str, int]
 ) -> None:

@@ -12,6 +12,7 @@ from crimelink.api.schemas.common import IdPath
 from crimelink.api.schemas.records import HoldingNoticePublic, RecordPublic, SearchPublic
 from crimelink.services.entities import record_entities
 from crimelink.services.records import HoldingNotice, get_record, search_records
+from crimelink.services.safeguarding_scan import screen_stored_record
 
 router = APIRouter(prefix="/records", tags=["records"])
 
@@ -43,4 +44,5 @@ def read(record_id: IdPath, db: SessionDep, actor: CurrentActor) -> RecordPublic
     if isinstance(outcome, HoldingNotice):
         return HoldingNoticePublic.model_validate(asdict(outcome))
     entities = {party: ref.id for party, ref in record_entities(db, outcome).items()}
-    return RecordPublic.model_validate(asdict(outcome) | {"entities": entities})
+    screening = [tag.to_json() for tag in screen_stored_record(db, outcome.id)]
+    return RecordPublic.model_validate(asdict(outcome) | {"entities": entities, "screening": screening})

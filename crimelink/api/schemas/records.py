@@ -54,6 +54,9 @@ class RecordPublic(BaseModel):
     why_visible: str
     #: Party name -> the entity it is linked to (``/api/entities/{id}``); filled when one record is read.
     entities: dict[str, int] = Field(default_factory=dict)
+    #: Threat screening of the record (filled when one record is read): each threat with whether the
+    #: agency tagged it, the indicators found (which, where, how, what) and their total weight.
+    screening: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class SearchPublic(BaseModel):

@@ -24,9 +24,11 @@ from crimelink.domain import (
     SourceEvaluation,
 )
 from crimelink.ingest.importer import party_display
+from crimelink.network.screening import ThreatTag
 from crimelink.services.auth import SignedIn
 from crimelink.services.entities import EntityRef, record_entities
 from crimelink.services.records import HoldingNotice, RecordView, get_record
+from crimelink.services.safeguarding_scan import screen_stored_record
 from crimelink.web.deps import Viewer
 from crimelink.web.rendering import render, when
 
@@ -162,6 +164,7 @@ def record_page(
     *,
     submitted: str = "",
     entities: dict[str, EntityRef] | None = None,
+    screening: list[ThreatTag] | None = None,
 ) -> Response:
     if isinstance(outcome, HoldingNotice):
         return render(
@@ -188,6 +191,7 @@ def record_page(
         grading_meaning=grading_text(intelligence.grading) if intelligence else "",
         raw_label="Police only" if viewer.actor.agency_is_police else f"{viewer.agency.name} only",
         notice=f"Intelligence report {intelligence.urn} submitted." if confirmed and intelligence else "",
+        screening=screening or [],
     )
 
 
@@ -201,5 +205,8 @@ def record(
 ) -> Response:
     outcome = get_record(db, viewer.actor, record_id)
     db.commit()  # the view's audit event, whether the record was shown or only its holder
-    entities = record_entities(db, outcome) if isinstance(outcome, RecordView) else None
-    return record_page(request, viewer, outcome, submitted=submitted, entities=entities)
+    if isinstance(outcome, RecordView):
+        entities, screening = record_entities(db, outcome), screen_stored_record(db, outcome.id)
+    else:
+        entities, screening = None, None
+    return record_page(request, viewer, outcome, submitted=submitted, entities=entities, screening=screening)
