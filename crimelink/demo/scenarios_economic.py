@@ -77,7 +77,8 @@ def _waste_flytips(ctx: ScenarioContext, cast: _Waste, window: Window) -> list[P
             fact.carrier = cast.company
             fact.notes = "Waste included paperwork from a clearance job booked through a social media advert."
         if n % 4 == 1:
-            fact.suspect = cast.drivers[n % 2]
+            # Alternate the two drivers (n % 2 would always be 1 here, leaving the first never stopped).
+            fact.suspect = cast.drivers[(n // 4) % 2]
             fact.notes = (
                 "Driver stopped nearby and gave the name shown; could not produce a waste carrier licence."
             )
