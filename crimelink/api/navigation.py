@@ -21,6 +21,8 @@ NAV_LINKS = (
     NavLink("search", "Search records", "/search", Action.RECORD_SEARCH),
     NavLink("find", "Find people and places", "/find", Action.RECORD_SEARCH),
     NavLink("cross_agency", "Cross-agency report", "/reports/cross-agency", Action.RECORD_SEARCH),
+    NavLink("network", "Network", "/network", Action.NETWORK_VIEW),
+    NavLink("groups", "Organised crime groups", "/groups", Action.GROUP_VIEW),
     NavLink("review", "Review queue", "/review", Action.ENTITY_JUDGE),
     NavLink("linkage", "Entity resolution", "/linkage", Action.ENTITY_RESOLVE),
     NavLink("safeguarding", "Safeguarding", "/safeguarding", Action.SAFEGUARDING_VIEW),

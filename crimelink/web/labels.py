@@ -28,8 +28,14 @@ PURPOSE_LABELS: dict[str, str] = {
 }
 
 SCOPE_LABELS: dict[str, str] = {
-    "read": "read: view and search records, read the audit trail and safeguarding alerts",
-    "write": "write: submit intelligence, request and decide disclosures, judge record pairs, act on alerts",
+    "read": (
+        "read: view and search records, explore the network and organised crime groups, read the audit trail "
+        "and safeguarding alerts"
+    ),
+    "write": (
+        "write: submit intelligence, request and decide disclosures, judge record pairs, act on alerts, "
+        "confirm or dismiss candidate groups"
+    ),
     "import": "import: import partner registers, run entity resolution and safeguarding scans",
     "admin": "admin: manage agencies, users, compartments and agreements",
 }

@@ -73,6 +73,7 @@ def test_navigation_shows_admin_links_only_to_administrators(
         "/search",
         "/find",
         "/reports/cross-agency",
+        "/network",
         "/intelligence/new",
         "/disclosures",
         "/account/tokens",

@@ -10,9 +10,11 @@ from crimelink.api.routes import (
     disclosures,
     entities,
     entity_search,
+    groups,
     intelligence,
     linkage_runs,
     me,
+    network,
     records,
     review,
     safeguarding,
@@ -38,6 +40,8 @@ for _module in (
     review,
     linkage_runs,
     safeguarding,
+    network,
+    groups,
 ):
     api_router.include_router(_module.router)
 

@@ -25,7 +25,7 @@ ROLE_WELCOME: dict[UserRole, str] = {
     ),
     UserRole.ANALYST: (
         "Search across the records partners share with your agency, submit intelligence, "
-        "and import your agency's registers."
+        "import your agency's registers, and map the network and its candidate organised crime groups."
     ),
     UserRole.COORDINATOR: (
         "Follow the partnership's work: search the records shared with your agency and see who "
