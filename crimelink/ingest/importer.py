@@ -421,6 +421,15 @@ _KIND_BY_FIELD: list[tuple[EntityKind, tuple[str, ...]]] = [
 ]
 
 
+def identifies_something(fields: dict[str, Any]) -> bool:
+    """Whether a party carries any field that names a person or thing (a name, address, VRM, phone...).
+
+    A party of descriptive fields only (a seizure's port, commodity and quantity) is detail of its
+    record, not a person or thing that linkage could resolve.
+    """
+    return any(name in fields for _, names in _KIND_BY_FIELD for name in names)
+
+
 def party_kind(fields: dict[str, Any]) -> EntityKind:
     """The main kind of thing a party describes: a person with an address is still a person."""
     for kind, names in _KIND_BY_FIELD:

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from crimelink.domain import EntityKind
 from crimelink.errors import InvalidInputError
-from crimelink.ingest.importer import party_display, party_kind
+from crimelink.ingest.importer import identifies_something, party_display, party_kind
 from crimelink.linkage.clusters import (
     Cluster,
     Party,
@@ -310,7 +310,7 @@ def _current_parties(session: Session) -> tuple[list[Party], int]:
         Party(record_id, name, dataset_id, source_key, party_kind(fields), fields)
         for record_id, dataset_id, source_key, normalised in rows
         for name, fields in sorted((normalised or {}).items())
-        if name != "record" and fields
+        if name != "record" and fields and identifies_something(fields)
     ]
     return parties, len(rows)
 

@@ -11,9 +11,12 @@ from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 
 from crimelink.cli import app
-from crimelink.domain import EntityKind
+from crimelink.domain import AgencyKind, EntityKind
 from crimelink.errors import InvalidInputError
+from crimelink.ingest.importer import import_file
+from crimelink.ingest.mapping import DatasetMapping
 from crimelink.linkage.resolve import resolve_entities
+from crimelink.services.agencies import register_agency
 from crimelink.settings import get_settings
 from crimelink.store import migrate
 from crimelink.store.engine import make_engine, session_scope
@@ -239,3 +242,30 @@ def test_a_write_by_someone_else_while_resolve_matches_does_not_stop_it(
     assert summary.links_created == 5
     with session_scope(sqlite_engine) as session:
         assert session.scalar(select(func.count()).select_from(RecordEntityLink)) == 5
+
+
+def test_a_party_of_descriptive_fields_only_is_record_detail_not_an_entity(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    with session_scope(sqlite_engine) as session:
+        register_agency(session, code="BORDER", name="Border", kind=AgencyKind.BORDER_FORCE, contact="desk")
+    path = tmp_path / "seizures.csv"
+    path.write_text("ref,consignee,port,commodity\nS1,Ivan Yilmaz,Felixstowe,ALCOHOL\n", encoding="utf-8")
+    mapping = DatasetMapping.from_dict(
+        {
+            "dataset": "seizures",
+            "title": "Seizures",
+            "agency": "BORDER",
+            "record_id": "ref",
+            "columns": {
+                "consignee": "consignee.full_name",
+                "port": {"to": "seizure.port", "type": "text"},
+                "commodity": {"to": "seizure.commodity", "type": "code"},
+            },
+        }
+    )
+    assert import_file(sqlite_engine, path, mapping).quarantined == 0
+    resolve_entities(sqlite_engine)
+    linked = links(sqlite_engine)
+    assert ("S1", "consignee") in linked
+    assert ("S1", "seizure") not in linked, "a port and a commodity are not a person"
