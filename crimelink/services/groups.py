@@ -191,9 +191,10 @@ def ranked_candidates(
     session: Session, actor: Actor, picture: Picture, *, include_dismissed: bool = False
 ) -> list[CandidateSummary]:
     """Candidates (and the confirmed groups they are), highest local priority score first."""
-    names: dict[int, str] = dict(
-        session.execute(select(OrganisedCrimeGroup.id, OrganisedCrimeGroup.name)).tuples().all()
-    )
+    names = {
+        int(group_id): str(name)
+        for group_id, name in session.execute(select(OrganisedCrimeGroup.id, OrganisedCrimeGroup.name))
+    }
     chosen = [c for c in picture.candidates if include_dismissed or c.key not in picture.dismissed]
     scorer = scorers()[0]
     ranked: list[RankedGroup[str]] = rank_groups(
