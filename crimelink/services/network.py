@@ -11,11 +11,15 @@ visible records still name the entities in it and say who is a child or an adult
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from array import array
+from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, load_only
 
 from crimelink.access import Action, Actor, load_access_context
@@ -26,7 +30,14 @@ from crimelink.network.store import read_network
 from crimelink.network.weights import DEFAULT_RULES, WeightRules
 from crimelink.services.callers import authorise, record_event
 from crimelink.services.entities import RecordVisibility, current_version
-from crimelink.store.models import SourceRecord
+from crimelink.store.models import (
+    Entity,
+    EntityMerge,
+    EntityRelationship,
+    RecordEntityLink,
+    RelationshipEvidence,
+    SourceRecord,
+)
 
 
 def network_for(
@@ -78,7 +89,7 @@ def network_for(
         shown.append(record.id)
         if _in_filters(record, wanted, since, until):
             evidence.append(record.id)
-    network = read_network(session, evidence, today=day, rules=rules, context_record_ids=shown)
+    network = _cached_network(session, evidence, shown, day=day, rules=rules)
     record_event(
         session,
         actor,
@@ -94,6 +105,58 @@ def network_for(
             "links": network.graph.ecount(),
         },
     )
+    return network
+
+
+#: Networks built recently, by what they were built from (see :func:`_cached_network`).
+_BUILT: OrderedDict[tuple[object, ...], Network] = OrderedDict()
+_BUILT_LOCK = threading.Lock()
+#: How many networks are kept: a few users' views, each a few megabytes at a borough's size.
+NETWORKS_KEPT = 6
+
+
+def _store_state(session: Session) -> tuple[object, ...]:
+    """What a network is read from besides the records: links, entities, merges and relationships."""
+    return tuple(
+        session.execute(
+            select(
+                select(func.count(RecordEntityLink.id)).scalar_subquery(),
+                select(func.max(RecordEntityLink.id)).scalar_subquery(),
+                select(func.count(Entity.merged_into_id)).scalar_subquery(),
+                select(func.max(Entity.id)).scalar_subquery(),
+                select(func.max(EntityMerge.id)).scalar_subquery(),
+                select(func.max(EntityRelationship.id)).scalar_subquery(),
+                select(func.max(RelationshipEvidence.id)).scalar_subquery(),
+            )
+        ).one()
+    )
+
+
+def _ids_digest(ids: list[int]) -> str:
+    return hashlib.sha256(array("q", ids).tobytes()).hexdigest()
+
+
+def _cached_network(
+    session: Session, evidence: list[int], shown: list[int], *, day: date, rules: WeightRules
+) -> Network:
+    """The network read from these records, reused while nothing it is read from has changed.
+
+    Visibility is decided afresh on every call; only the reading and building, from exactly the same
+    visible records of the same store, the same links and entities and the same day and rules, is reused. Records are
+    never changed in place (a change is a new version, a new id), so the ids say what was read.
+    """
+    store = str(session.get_bind().url)
+    key = (store, _ids_digest(evidence), _ids_digest(shown), day, rules, _store_state(session))
+    with _BUILT_LOCK:
+        found = _BUILT.get(key)
+        if found is not None:
+            _BUILT.move_to_end(key)
+            return found
+    network = read_network(session, evidence, today=day, rules=rules, context_record_ids=shown)
+    with _BUILT_LOCK:
+        _BUILT[key] = network
+        while len(_BUILT) > NETWORKS_KEPT:
+            _BUILT.popitem(last=False)
     return network
 
 

@@ -13,12 +13,25 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from network_store_world import HIDDEN, TODAY, NetworkWorld, actor, build_network_world, build_once
+from network_store_world import (
+    HIDDEN,
+    POLICE_COLUMNS,
+    POLICE_ROWS,
+    TODAY,
+    NetworkWorld,
+    _import,
+    _mapping,
+    actor,
+    build_network_world,
+    build_once,
+)
 from pydantic import SecretStr
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
+from crimelink.domain import DataCategory
 from crimelink.errors import InvalidInputError, PermissionDeniedError
+from crimelink.linkage.resolve import resolve_entities
 from crimelink.network import Network
 from crimelink.network.weights import WeightRules
 from crimelink.services.network import edge_element_id, network_for, network_json, node_element_id
@@ -279,3 +292,32 @@ def test_only_readers_may_build_the_network_and_each_build_is_audited(store: Eng
     assert event.details["threats"] == ["FRAUD"]
     assert event.details["entities"] == network.graph.vcount() == 2
     assert event.details["records"] == 1
+
+
+def test_a_report_added_after_a_view_is_in_the_next_view(store: Engine, tmp_path: Path) -> None:
+    """Networks are reused while nothing they are read from changes; a new report is a change."""
+    before = network_of(store, "analyst.one")
+    assert "QUENTIN MARSH" not in {node.label for node in before.nodes.values()}
+    row = dict(POLICE_ROWS[0]) | {
+        "URN": "IR-9",
+        "Name": "Quentin Marsh",
+        "DOB": "01/02/1990",
+        "NINO": "",
+        "Associate": "Rhea Stone",
+        "Associate DOB": "03/04/1991",
+        "VRM": "",
+        "Conditions": "",
+        "Grade": "1A P",
+        "Threats": "DRUG_SUPPLY",
+        "Text": "Subject and associate run a supply line.",
+    }
+    intelligence = _mapping(
+        "intelligence-log", "POLICE", "INTELLIGENCE", DataCategory.INTELLIGENCE, "URN", POLICE_COLUMNS
+    )
+    _import(store, tmp_path, intelligence, [row])
+    resolve_entities(store)
+    after = network_of(store, "analyst.one")
+    labels = {node.label: entity for entity, node in after.nodes.items()}
+    assert "QUENTIN MARSH" in labels
+    assert after.evidence_between(labels["QUENTIN MARSH"], labels["RHEA STONE"])
+    assert network_of(store, "analyst.one") is after, "an unchanged store reuses the network it built"
