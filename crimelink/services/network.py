@@ -142,10 +142,11 @@ def _cached_network(
     """The network read from these records, reused while nothing it is read from has changed.
 
     Visibility is decided afresh on every call; only the reading and building, from exactly the same
-    visible records of the same store, the same links and entities and the same day and rules, is reused. Records are
-    never changed in place (a change is a new version, a new id), so the ids say what was read.
+    visible records of the same store, the same links and entities and the same day and rules, is
+    reused. Records are never changed in place (a change is a new version, a new id), so the ids say
+    what was read.
     """
-    store = str(session.get_bind().url)
+    store = str(session.get_bind().engine.url)
     key = (store, _ids_digest(evidence), _ids_digest(shown), day, rules, _store_state(session))
     with _BUILT_LOCK:
         found = _BUILT.get(key)
