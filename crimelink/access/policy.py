@@ -45,6 +45,11 @@ class Action(StrEnum):
     NETWORK_VIEW = "network.view"
     GROUP_VIEW = "group.view"
     GROUP_MANAGE = "group.manage"
+    OPERATION_REGISTER = "operation.register"
+    OPERATION_VIEW = "operation.view"
+    INTEREST_REGISTER = "interest.register"
+    DECONFLICTION_BOARD = "deconfliction.board"
+    DECONFLICTION_RESOLVE = "deconfliction.resolve"
 
 
 _READERS = frozenset(
@@ -85,6 +90,25 @@ ROLE_PERMISSIONS: dict[Action, frozenset[UserRole]] = {
     Action.NETWORK_VIEW: _READERS,
     Action.GROUP_VIEW: frozenset({UserRole.ORGANISED_CRIME_ADVISOR, UserRole.ANALYST, UserRole.COORDINATOR}),
     Action.GROUP_MANAGE: frozenset({UserRole.ORGANISED_CRIME_ADVISOR, UserRole.ANALYST}),
+    # Operations and interests belong to an agency: the deconfliction services check the agency too, and
+    # show another agency's side only blind (crimelink.deconflict.blind).
+    Action.OPERATION_REGISTER: frozenset(
+        {UserRole.ORGANISED_CRIME_ADVISOR, UserRole.PARTNER_OFFICER, UserRole.DECONFLICTION_DESK}
+    ),
+    Action.OPERATION_VIEW: frozenset(
+        {
+            UserRole.ORGANISED_CRIME_ADVISOR,
+            UserRole.PARTNER_OFFICER,
+            UserRole.ANALYST,
+            UserRole.COORDINATOR,
+            UserRole.DECONFLICTION_DESK,
+        }
+    ),
+    Action.INTEREST_REGISTER: frozenset(
+        {UserRole.ORGANISED_CRIME_ADVISOR, UserRole.PARTNER_OFFICER, UserRole.ANALYST}
+    ),
+    Action.DECONFLICTION_BOARD: frozenset({UserRole.DECONFLICTION_DESK}),
+    Action.DECONFLICTION_RESOLVE: frozenset({UserRole.DECONFLICTION_DESK}),
 }
 
 #: API token scopes and the actions each lets a machine client take.
@@ -98,6 +122,8 @@ TOKEN_SCOPES: dict[str, frozenset[Action]] = {
             Action.SAFEGUARDING_VIEW,
             Action.NETWORK_VIEW,
             Action.GROUP_VIEW,
+            Action.OPERATION_VIEW,
+            Action.DECONFLICTION_BOARD,
         }
     ),
     "write": frozenset(
@@ -108,6 +134,9 @@ TOKEN_SCOPES: dict[str, frozenset[Action]] = {
             Action.ENTITY_JUDGE,
             Action.SAFEGUARDING_ACT,
             Action.GROUP_MANAGE,
+            Action.OPERATION_REGISTER,
+            Action.INTEREST_REGISTER,
+            Action.DECONFLICTION_RESOLVE,
         }
     ),
     "import": frozenset({Action.DATASET_IMPORT, Action.ENTITY_RESOLVE, Action.SAFEGUARDING_SCAN}),

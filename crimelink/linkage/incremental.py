@@ -145,6 +145,34 @@ def link_party(
 
 
 @dataclass(frozen=True)
+class PartyMatch:
+    """What linkage would decide for a party, without writing anything: the entity it is, if any."""
+
+    kind: EntityKind
+    #: ``None``: no known entity (linking a record would start a new one).
+    entity_id: int | None
+    method: str
+    match_probability: float | None
+    candidates: int
+
+
+def match_party(session: Session, fields: dict[str, Any], *, saved: SavedModel | None = None) -> PartyMatch:
+    """The entity a party with these normalised fields is, by the rules :func:`link_party` applies.
+
+    Nothing is written: a deconfliction target or a search term finds its entity without becoming a
+    record. Example: ``match_party(session, {"phone": "+447700900123"}).entity_id``.
+    """
+    kind = party_kind(fields)
+    if kind is EntityKind.PERSON:
+        found = _match_person(session, "", fields, saved or current_model(session))
+    else:
+        found = _match_other(session, "", kind, fields)
+    if found.entity_id == 0:
+        return PartyMatch(kind, None, found.method, None, found.candidates)
+    return PartyMatch(kind, found.entity_id, found.method, found.match_probability, found.candidates)
+
+
+@dataclass(frozen=True)
 class _Found:
     entity_id: int  # 0: start a new entity
     method: str

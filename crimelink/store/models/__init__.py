@@ -26,10 +26,13 @@ from crimelink.store.models.groups import (
 from crimelink.store.models.linkage import LinkageKey, LinkageModel, MatchCandidate, MatchJudgement
 from crimelink.store.models.linkage_runs import LinkageRun
 from crimelink.store.models.partnership import (
+    DeconflictionNotification,
     DisruptionPlan,
     Interest,
     Meeting,
     Operation,
+    OperationCell,
+    OperationConflict,
     OperationLocation,
     OperationTarget,
     Outcome,
@@ -57,6 +60,7 @@ __all__ = [
     "Base",
     "Compartment",
     "Dataset",
+    "DeconflictionNotification",
     "DisclosureRequest",
     "DisruptionPlan",
     "Entity",
@@ -76,6 +80,8 @@ __all__ = [
     "MatchJudgement",
     "Meeting",
     "Operation",
+    "OperationCell",
+    "OperationConflict",
     "OperationLocation",
     "OperationTarget",
     "OrganisedCrimeGroup",

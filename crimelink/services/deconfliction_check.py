@@ -1,0 +1,508 @@
+"""The deconfliction check: find an operation's (or interest's) conflicts, keep them, tell each side.
+
+A check is idempotent. A conflict is one row per pair (two operations, or an operation and an interest)
+whatever its kinds, so a check finds the row again rather than adding one:
+
+- a pair in conflict with no row: a new open conflict; each side is told (blind), and the desk when it
+  is red or amber;
+- an open conflict that still holds: kept; each side is told again only if its grade or kinds changed;
+- a lapsed conflict found again, or a resolved one found *worse* (a higher grade): reopened and told;
+- an open conflict that no longer holds: lapsed ("closed as such"), and each side told.
+
+A resolved conflict stays resolved while it holds no worse than when it was resolved. After the check the
+status of every operation concerned follows its open conflicts: an open red or amber conflict holds a
+submitted or cleared operation at "conflict pending"; none lets it be cleared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import insert, or_, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
+
+from crimelink.deconflict.assess import Finding, assess_interest, assess_operations
+from crimelink.deconflict.rules import DeconflictionRules
+from crimelink.domain import OperationStatus
+from crimelink.domain.deconfliction import ConflictStatus, NotificationEvent
+from crimelink.services.callers import Caller, record_event
+from crimelink.services.deconfliction_index import (
+    LIVE_STATUSES,
+    candidate_interests,
+    candidate_operations,
+    entity_family,
+    facts_of,
+    group_members_family,
+    index_operation,
+    interest_facts,
+    load_operation_facts,
+    memberships,
+    operations_touching_interest,
+    unindex_operation,
+)
+from crimelink.services.deconfliction_notices import Conflict, ConflictRecord, notices, notify, write_notices
+from crimelink.store.models import Agency, Interest, Operation, OperationConflict
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """What a check did, by conflict id."""
+
+    #: Every conflict that holds now (open or resolved).
+    holding: list[int] = field(default_factory=list)
+    created: list[int] = field(default_factory=list)
+    reopened: list[int] = field(default_factory=list)
+    regraded: list[int] = field(default_factory=list)
+    unchanged: list[int] = field(default_factory=list)
+    lapsed: list[int] = field(default_factory=list)
+
+    def details(self) -> dict[str, list[int]]:
+        return {
+            "holding": self.holding,
+            "created": self.created,
+            "reopened": self.reopened,
+            "regraded": self.regraded,
+            "lapsed": self.lapsed,
+        }
+
+
+def operations_key(first: int, second: int) -> str:
+    low, high = sorted((first, second))
+    return f"op:{low}:op:{high}"
+
+
+def interest_key(operation_id: int, interest_id: int) -> str:
+    return f"op:{operation_id}:interest:{interest_id}"
+
+
+# --- checking ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Found:
+    """A pair in conflict, as a check finds it."""
+
+    operation_id: int
+    other_operation_id: int | None
+    interest_id: int | None
+    finding: Finding
+
+
+def find_conflicts(
+    session: Session, operation: Operation, *, rules: DeconflictionRules, today: date
+) -> dict[str, Found]:
+    """Every pair the operation is in conflict with, by conflict key, graded: reads only, writes nothing.
+
+    The index finds the candidates (:mod:`crimelink.services.deconfliction_index`); the rules
+    (:mod:`crimelink.deconflict.assess`) decide on their full facts.
+    """
+    known = facts_of(session, operation)
+    found: dict[str, Found] = {}
+    if known is None or operation.status not in LIVE_STATUSES:
+        return found
+    facts, family = known
+    others = load_operation_facts(session, candidate_operations(session, facts, family, rules))
+    for other in others.values():
+        first, second = (facts, other) if facts.id < other.id else (other, facts)
+        finding = assess_operations(first, second, rules)
+        if finding is not None:
+            found[operations_key(first.id, second.id)] = Found(first.id, second.id, None, finding)
+    interests = candidate_interests(session, facts, family, today)
+    if interests:
+        groups = memberships(session, family)
+        for interest in interests:
+            finding = assess_interest(facts, interest, rules, memberships=groups)
+            if finding is not None:
+                found[interest_key(facts.id, interest.id)] = Found(facts.id, None, interest.id, finding)
+    return found
+
+
+def run_operation_check(
+    session: Session,
+    caller: Caller,
+    operation: Operation,
+    *,
+    rules: DeconflictionRules,
+    now: datetime,
+    reindex: bool = True,
+) -> CheckOutcome:
+    """Check a live operation against every live operation and interest; reconcile; audit.
+
+    ``reindex=False`` skips rewriting its index rows (a re-check of an unchanged operation). The caller
+    has authorised the check and commits.
+    """
+    # Never checked: never indexed, and no other check can have met it, so it has no conflicts yet.
+    never_checked = operation.checked_at is None
+    if reindex or never_checked:
+        index_operation(session, operation, replace=not never_checked)
+    found = find_conflicts(session, operation, rules=rules, today=now.date())
+    existing: Sequence[OperationConflict] = []
+    if not never_checked:
+        existing = session.scalars(
+            select(OperationConflict).where(
+                or_(
+                    OperationConflict.operation_id == operation.id,
+                    OperationConflict.other_operation_id == operation.id,
+                )
+            )
+        ).all()
+    outcome, _loaded = _reconcile(
+        session,
+        existing,
+        found,
+        rules=rules,
+        now=now,
+        lapse_reason=f"no longer holds after operation {operation.id} was checked",
+    )
+    operation.checked_at = now
+    pending = any(row.status is ConflictStatus.OPEN and rules.blocks(row.grade) for row in existing) or any(
+        rules.blocks(found[key].finding.grade) for key in found if key not in {row.key for row in existing}
+    )
+    set_status(operation, pending=pending)
+    _refresh_counterparts(session, outcome, existing, found, rules=rules, besides=operation.id, now=now)
+    record_event(
+        session,
+        caller,
+        action="check",
+        resource_type="operation",
+        resource_id=str(operation.id),
+        details=outcome.details(),
+    )
+    return outcome
+
+
+def run_interest_check(
+    session: Session, caller: Caller, interest: Interest, *, rules: DeconflictionRules, now: datetime
+) -> CheckOutcome:
+    """Check an interest against every live operation; reconcile; audit. The caller commits."""
+    found: dict[str, Found] = {}
+    active = interest.withdrawn_at is None and (
+        interest.expires_on is None or interest.expires_on >= now.date()
+    )
+    if active:
+        family = entity_family(session, [interest.entity_id] if interest.entity_id else [])
+        if interest.group_id is not None:
+            family = {**family, **group_members_family(session, interest.group_id)}
+        subject = interest_facts(interest, family)
+        operations = load_operation_facts(session, operations_touching_interest(session, interest, family))
+        groups: dict[int, frozenset[int]] = {}
+        if interest.group_id is not None:
+            targeted = {entity for facts in operations.values() for entity in facts.entity_ids()}
+            groups = memberships(session, entity_family(session, targeted))
+        for op_id, facts in sorted(operations.items()):
+            finding = assess_interest(facts, subject, rules, memberships=groups)
+            if finding is not None:
+                found[interest_key(op_id, interest.id)] = Found(op_id, None, interest.id, finding)
+    existing = session.scalars(
+        select(OperationConflict).where(OperationConflict.interest_id == interest.id)
+    ).all()
+    outcome, _loaded = _reconcile(
+        session,
+        existing,
+        found,
+        rules=rules,
+        now=now,
+        lapse_reason=f"no longer holds after interest {interest.id} changed",
+    )
+    _refresh_counterparts(session, outcome, existing, found, rules=rules, besides=None, now=now)
+    record_event(
+        session,
+        caller,
+        action="check",
+        resource_type="interest",
+        resource_id=str(interest.id),
+        details=outcome.details(),
+    )
+    return outcome
+
+
+def _reconcile(
+    session: Session,
+    existing: Iterable[OperationConflict],
+    found: Mapping[str, Found],
+    *,
+    rules: DeconflictionRules,
+    now: datetime,
+    lapse_reason: str,
+) -> tuple[CheckOutcome, list[Operation | Interest | Agency]]:
+    """Create, reopen, regrade or lapse conflicts; returns what it did and the objects it loaded (hold
+    them while statuses are refreshed: the session's identity map only keeps what is referenced)."""
+    outcome = CheckOutcome()
+    rows = {row.key: row for row in existing}
+    if not rows and not found:
+        return outcome, []
+    loaded = _preload(session, rows.values(), found.values())
+    told: list[tuple[Conflict, NotificationEvent]] = []
+    created: dict[str, dict[str, Any]] = {}
+    for key, item in sorted(found.items()):
+        finding = item.finding
+        kinds = [k.value for k in finding.kinds]
+        reasons = [r.to_json() for r in finding.reasons]
+        row = rows.get(key)
+        if row is None:
+            created[key] = {
+                "key": key,
+                "operation_id": item.operation_id,
+                "other_operation_id": item.other_operation_id,
+                "interest_id": item.interest_id,
+                "kinds": kinds,
+                "grade": finding.grade,
+                "reasons": reasons,
+                "status": ConflictStatus.OPEN,
+                "detected_at": now,
+                "updated_at": now,
+            }
+        elif row.status is ConflictStatus.LAPSED or (
+            row.status is ConflictStatus.RESOLVED and finding.grade.rank > row.grade.rank
+        ):
+            _reopen(row, finding, kinds, reasons, now)
+            told.append((row, NotificationEvent.CONFLICT))
+            outcome.reopened.append(row.id)
+        elif row.status is ConflictStatus.OPEN and (
+            row.grade is not finding.grade or list(row.kinds) != kinds
+        ):
+            row.grade, row.kinds, row.reasons, row.updated_at = finding.grade, kinds, reasons, now
+            told.append((row, NotificationEvent.REGRADED))
+            outcome.regraded.append(row.id)
+        else:
+            if row.reasons != reasons or list(row.kinds) != kinds:
+                row.kinds, row.reasons = kinds, reasons
+            outcome.unchanged.append(row.id)
+    for key, row in sorted(rows.items()):
+        if key not in found and row.status is ConflictStatus.OPEN:
+            row.status = ConflictStatus.LAPSED
+            row.closed_reason = lapse_reason
+            row.updated_at = now
+            told.append((row, NotificationEvent.LAPSED))
+            outcome.lapsed.append(row.id)
+    ids: dict[str, int] = {}
+    if created:
+        # One multi-row insert for the new conflicts; the notices need their ids.
+        returned = session.execute(
+            insert(OperationConflict).returning(OperationConflict.key, OperationConflict.id),
+            list(created.values()),
+        )
+        ids = {str(key): int(conflict_id) for key, conflict_id in returned}
+        for key, values in created.items():
+            record = ConflictRecord(
+                ids[key],
+                values["operation_id"],
+                values["other_operation_id"],
+                values["interest_id"],
+                tuple(values["kinds"]),
+                values["grade"],
+            )
+            told.append((record, NotificationEvent.CONFLICT))
+            outcome.created.append(ids[key])
+    written = [n for row, event in told for n in notices(session, row, event, rules=rules, now=now)]
+    write_notices(session, written)
+    outcome.holding.extend(sorted(rows[key].id if key in rows else ids[key] for key in found))
+    return outcome, loaded
+
+
+def _preload(
+    session: Session, rows: Iterable[OperationConflict], found: Iterable[Found]
+) -> list[Operation | Interest | Agency]:
+    """Load every operation and interest the notices will name, with their agencies (two queries at most)."""
+    operations: set[int] = set()
+    interests: set[int] = set()
+    for row in rows:
+        operations.update(i for i in (row.operation_id, row.other_operation_id) if i is not None)
+        if row.interest_id is not None:
+            interests.add(row.interest_id)
+    for item in found:
+        operations.update(i for i in (item.operation_id, item.other_operation_id) if i is not None)
+        if item.interest_id is not None:
+            interests.add(item.interest_id)
+    loaded: list[Operation | Interest | Agency] = []
+    for operation, agency in session.execute(
+        select(Operation, Agency)
+        .join(Agency, Agency.id == Operation.agency_id)
+        .where(Operation.id.in_(operations))
+    ):
+        loaded.extend((operation, agency))
+    if interests:
+        for interest, agency in session.execute(
+            select(Interest, Agency)
+            .join(Agency, Agency.id == Interest.agency_id)
+            .where(Interest.id.in_(interests))
+        ):
+            loaded.extend((interest, agency))
+    return loaded
+
+
+def _reopen(
+    row: OperationConflict,
+    finding: Finding,
+    kinds: list[str],
+    reasons: list[dict[str, object]],
+    now: datetime,
+) -> None:
+    row.status = ConflictStatus.OPEN
+    row.grade, row.kinds, row.reasons = finding.grade, kinds, reasons
+    row.detected_at = row.updated_at = now
+    row.escalated_at = None
+    row.resolution = None
+    row.yielding_operation_id = None
+    row.rationale = None
+    row.resolved_by = None
+    row.resolved_at = None
+    row.closed_reason = None
+
+
+def lapse(
+    session: Session, row: OperationConflict, *, reason: str, rules: DeconflictionRules, now: datetime
+) -> None:
+    """Close an open conflict that no longer holds, and tell both sides (and the desk if it blocked)."""
+    row.status = ConflictStatus.LAPSED
+    row.closed_reason = reason
+    row.updated_at = now
+    notify(session, row, NotificationEvent.LAPSED, rules=rules, now=now)
+
+
+def _refresh_counterparts(
+    session: Session,
+    outcome: CheckOutcome,
+    existing: Iterable[OperationConflict],
+    found: Mapping[str, Found],
+    *,
+    rules: DeconflictionRules,
+    besides: int | None,
+    now: datetime,
+) -> None:
+    """Refresh the status of the other operations whose conflicts this check changed.
+
+    A new (or reopened, or worse) red or amber conflict holds the other operation without asking the
+    store; one that lapsed or eased may free it, which its other conflicts decide.
+    """
+    if not (outcome.created or outcome.reopened or outcome.regraded or outcome.lapsed):
+        return
+    held: set[int] = set()
+    freed: set[int] = set()
+    by_key = {row.key: row for row in existing}
+    for key, item in found.items():
+        row = by_key.get(key)
+        changed = row is None or row.id in outcome.reopened or row.id in outcome.regraded
+        if not changed:
+            continue
+        others = {i for i in (item.operation_id, item.other_operation_id) if i is not None and i != besides}
+        (held if rules.blocks(item.finding.grade) else freed).update(others)
+    for row in existing:
+        if row.id in outcome.lapsed:
+            freed.update(
+                i for i in (row.operation_id, row.other_operation_id) if i is not None and i != besides
+            )
+    hold_operations(session, held, now=now)
+    refresh_statuses(session, freed - held, rules=rules)
+
+
+def hold_operations(session: Session, operation_ids: Iterable[int], *, now: datetime) -> None:
+    """Put submitted and cleared operations among ``operation_ids`` at "conflict pending", in one statement.
+
+    The operations the session holds are told their new status, as if they had been read after it.
+    """
+    ids = sorted(set(operation_ids))
+    if not ids:
+        return
+    held = (OperationStatus.SUBMITTED, OperationStatus.CLEARED)
+    session.connection().execute(
+        update(Operation)
+        .where(Operation.id.in_(ids), Operation.status.in_(held))
+        .values(status=OperationStatus.CONFLICT_PENDING, updated_at=now)
+    )
+    for op_id in ids:
+        operation = session.identity_map.get(identity_key(Operation, op_id))
+        if isinstance(operation, Operation) and operation.status in held:
+            set_committed_value(operation, "status", OperationStatus.CONFLICT_PENDING)
+            set_committed_value(operation, "updated_at", now)
+
+
+def set_status(operation: Operation, *, pending: bool) -> None:
+    """Pending while an open red or amber conflict stands; cleared when none does (active stays active)."""
+    if pending and operation.status in (OperationStatus.SUBMITTED, OperationStatus.CLEARED):
+        operation.status = OperationStatus.CONFLICT_PENDING
+    elif not pending and operation.status in (OperationStatus.SUBMITTED, OperationStatus.CONFLICT_PENDING):
+        operation.status = OperationStatus.CLEARED
+
+
+def refresh_statuses(session: Session, operation_ids: Iterable[int], *, rules: DeconflictionRules) -> None:
+    """Set each operation's status from its open conflicts (pending while a red or amber one is open)."""
+    ids = set(operation_ids)
+    if not ids:
+        return
+    session.flush()
+    rows = session.execute(
+        select(OperationConflict.operation_id, OperationConflict.other_operation_id).where(
+            OperationConflict.status == ConflictStatus.OPEN,
+            OperationConflict.grade.in_(rules.blocking_grades),
+            or_(OperationConflict.operation_id.in_(ids), OperationConflict.other_operation_id.in_(ids)),
+        )
+    ).all()
+    pending = {op_id for row in rows for op_id in row if op_id in ids}
+    for op_id in sorted(ids):
+        operation = session.get(Operation, op_id)  # usually already loaded by the check
+        if operation is not None:
+            set_status(operation, pending=op_id in pending)
+
+
+def close_operation(
+    session: Session,
+    operation: Operation,
+    *,
+    reason: str,
+    rules: DeconflictionRules,
+    now: datetime,
+) -> list[int]:
+    """An operation left the live set (completed or cancelled): unindex it and lapse its open conflicts."""
+    unindex_operation(session, operation.id)
+    lapsed = []
+    rows = session.scalars(
+        select(OperationConflict).where(
+            or_(
+                OperationConflict.operation_id == operation.id,
+                OperationConflict.other_operation_id == operation.id,
+            ),
+            OperationConflict.status == ConflictStatus.OPEN,
+        )
+    ).all()
+    others: set[int] = set()
+    for row in rows:
+        lapse(session, row, reason=reason, rules=rules, now=now)
+        lapsed.append(row.id)
+        others.update(
+            i for i in (row.operation_id, row.other_operation_id) if i is not None and i != operation.id
+        )
+    refresh_statuses(session, others, rules=rules)
+    return lapsed
+
+
+def close_interest(
+    session: Session, interest: Interest, *, reason: str, rules: DeconflictionRules, now: datetime
+) -> list[int]:
+    """An interest was withdrawn or expired: lapse its open conflicts."""
+    rows = session.scalars(
+        select(OperationConflict).where(
+            OperationConflict.interest_id == interest.id, OperationConflict.status == ConflictStatus.OPEN
+        )
+    ).all()
+    for row in rows:
+        lapse(session, row, reason=reason, rules=rules, now=now)
+    refresh_statuses(session, {row.operation_id for row in rows}, rules=rules)
+    return [row.id for row in rows]
+
+
+def mark_cancelled(
+    session: Session, operation: Operation, *, reason: str, rules: DeconflictionRules, now: datetime
+) -> list[int]:
+    """Cancel an operation: unindex it and lapse its open conflicts (by its owner, or the desk's resolution)."""
+    operation.status = OperationStatus.CANCELLED
+    operation.cancelled_at = now
+    operation.cancel_reason = reason
+    return close_operation(
+        session, operation, reason=f"operation {operation.id} was cancelled", rules=rules, now=now
+    )

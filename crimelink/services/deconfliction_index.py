@@ -1,0 +1,580 @@
+"""What a deconfliction check reads: facts of operations and interests, and candidates through indexes.
+
+No access decisions here: the deconfliction services call these after deciding who may do what. Every
+lookup goes through an index (``operation_cells.slot``, UPRN, entity, match key, group), never a scan:
+
+- **place and time**: the slot ranges of :mod:`crimelink.deconflict.index` give the located operations
+  near in space and time; their distance and windows are tested at once, so only real candidates go on;
+- **premises and targets**: locations and targets sharing a UPRN, an identifier key or an entity of the
+  operation (an entity's whole merge family, so a target resolved before a merge still meets one after);
+- **interests**: unexpired, not withdrawn, on one of those keys, entities or groups (or a group one of
+  the targets is a member of).
+
+The rules in :mod:`crimelink.deconflict.assess` then decide on the candidates' full facts.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Executable,
+    Integer,
+    and_,
+    bindparam,
+    delete,
+    or_,
+    select,
+    union,
+)
+from sqlalchemy.orm import Session
+
+from crimelink.deconflict.assess import (
+    InterestFacts,
+    LocationFacts,
+    OperationFacts,
+    TargetFacts,
+    place_time_match,
+)
+from crimelink.deconflict.index import box, index_rows, query_slots
+from crimelink.deconflict.rules import DeconflictionRules
+from crimelink.deconflict.windows import Window
+from crimelink.domain import OperationStatus, Visibility
+from crimelink.domain.deconfliction import InterestSubject, TargetKind
+from crimelink.linkage.incremental import live_entities
+from crimelink.store.bulk import bulk_insert
+from crimelink.store.models import (
+    Entity,
+    GroupMembership,
+    Interest,
+    Operation,
+    OperationCell,
+    OperationLocation,
+    OperationTarget,
+)
+
+#: Operations others can collide with: submitted and not yet completed or cancelled.
+LIVE_STATUSES = (
+    OperationStatus.SUBMITTED,
+    OperationStatus.CONFLICT_PENDING,
+    OperationStatus.CLEARED,
+    OperationStatus.ACTIVE,
+)
+#: Index lookups (a slot list, or a range) per statement: a long window over a large circle has hundreds.
+_LOOKUPS_PER_QUERY = 200
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _read(session: Session, statement: Executable, parameters: dict[str, Any] | None = None) -> Sequence[Any]:
+    """Rows of a read through the session's connection: no ORM layer, and no autoflush per query.
+
+    The check flushes once before it reads (:func:`index_operation`), so every read sees its writes.
+    """
+    return session.connection().execute(statement, parameters or {}).all()
+
+
+def _read_scalars(
+    session: Session, statement: Executable, parameters: dict[str, Any] | None = None
+) -> Sequence[Any]:
+    return session.connection().execute(statement, parameters or {}).scalars().all()
+
+
+# The statements of every check, built once: building and keying a statement costs more than running it.
+_HEADS_AND_LOCATIONS = (
+    select(
+        Operation.id,
+        Operation.agency_id,
+        Operation.starts_at,
+        Operation.ends_at,
+        Operation.standing,
+        Operation.visibility,
+        Operation.armed,
+        Operation.group_id,
+        Operation.status,
+        OperationLocation.id.label("location_id"),
+        OperationLocation.latitude,
+        OperationLocation.longitude,
+        OperationLocation.radius_m,
+        OperationLocation.uprn,
+        OperationLocation.entity_id,
+    )
+    # The operations and their locations in one statement (an operation with none still comes back).
+    .outerjoin(OperationLocation, OperationLocation.operation_id == Operation.id)
+    .where(Operation.id.in_(bindparam("ids", expanding=True)))
+    .order_by(Operation.id, OperationLocation.id)
+)
+_TARGETS_OF = (
+    select(
+        OperationTarget.operation_id,
+        OperationTarget.id,
+        OperationTarget.identifier_kind,
+        OperationTarget.match_key,
+        OperationTarget.entity_id,
+    )
+    .where(OperationTarget.operation_id.in_(bindparam("ids", expanding=True)))
+    .order_by(OperationTarget.id)
+)
+# What a place may meet, beyond sharing a slot: a window meeting its own (widened by the buffer), and a
+# point in its box or a box holding its point. The database drops the rest before anything is read back.
+_NEAR_FILTERS = (
+    OperationCell.operation_id != bindparam("me"),
+    OperationCell.starts_at <= bindparam("latest"),
+    or_(OperationCell.ends_at.is_(None), OperationCell.ends_at >= bindparam("earliest")),
+    or_(
+        and_(
+            OperationCell.latitude.between(bindparam("south"), bindparam("north")),
+            OperationCell.longitude.between(bindparam("west"), bindparam("east")),
+        ),
+        and_(
+            OperationCell.min_latitude <= bindparam("latitude"),
+            OperationCell.max_latitude >= bindparam("latitude"),
+            OperationCell.min_longitude <= bindparam("longitude"),
+            OperationCell.max_longitude >= bindparam("longitude"),
+        ),
+    ),
+)
+
+
+def _near_statement(lookups: Sequence[ColumnElement[bool]]) -> Any:
+    """The index rows one place may meet (see :func:`_near_in_place_and_time`)."""
+    return (
+        select(
+            OperationCell.operation_id,
+            OperationCell.latitude,
+            OperationCell.longitude,
+            OperationCell.radius_m,
+        )
+        .distinct()
+        .where(or_(*lookups), *_NEAR_FILTERS)
+    )
+
+
+_NEAR_ONE_PLACE = _near_statement([OperationCell.slot.in_(bindparam("slots", expanding=True))])
+
+
+@lru_cache(maxsize=8)
+def _sharing_statement(uprns: bool, entities: bool, keys: bool) -> Any:
+    """Operations with a location or target on given UPRNs, entities or keys: one statement per mix.
+
+    Each arm reads one index of one table. An arm with nothing to look up is left out rather than given
+    an empty list: SQLite plans a union or an OR as a whole, and one arm it cannot serve from an index
+    (or whose index looks useless, as an all-NULL column does after ANALYZE) makes it scan.
+    """
+    arms = []
+    if uprns:
+        arms.append(
+            select(OperationLocation.operation_id).where(
+                OperationLocation.uprn.in_(bindparam("uprns", expanding=True))
+            )
+        )
+    if entities:
+        arms.append(
+            select(OperationLocation.operation_id).where(
+                OperationLocation.entity_id.in_(bindparam("entities", expanding=True))
+            )
+        )
+        arms.append(
+            select(OperationTarget.operation_id).where(
+                OperationTarget.entity_id.in_(bindparam("entities", expanding=True))
+            )
+        )
+    if keys:
+        arms.append(
+            select(OperationTarget.operation_id).where(
+                OperationTarget.match_key.in_(bindparam("keys", expanding=True))
+            )
+        )
+    return union(*arms) if len(arms) > 1 else arms[0]
+
+
+@lru_cache(maxsize=8)
+def _interests_statement(keys: bool, entities: bool, group: bool) -> Any:
+    """Live interests on given keys, entities (or groups they are members of) or a group."""
+    arms: list[ColumnElement[bool]] = []
+    if keys:
+        arms.append(Interest.match_key.in_(bindparam("keys", expanding=True)))
+    if entities:
+        arms.append(Interest.entity_id.in_(bindparam("entities", expanding=True)))
+        arms.append(
+            Interest.group_id.in_(
+                select(GroupMembership.group_id).where(
+                    GroupMembership.entity_id.in_(bindparam("entities", expanding=True))
+                )
+            )
+        )
+    if group:
+        arms.append(Interest.group_id == bindparam("group_id", type_=Integer()))
+    return select(
+        Interest.id,
+        Interest.agency_id,
+        Interest.subject_kind,
+        Interest.match_key,
+        Interest.entity_id,
+        Interest.group_id,
+        Interest.consult_before_action,
+        Interest.expires_on,
+    ).where(
+        or_(*arms),
+        Interest.withdrawn_at.is_(None),
+        or_(Interest.expires_on.is_(None), Interest.expires_on >= bindparam("today", type_=Date())),
+    )
+
+
+def window_of(starts_at: object, ends_at: object, standing: bool) -> Window | None:
+    """The window of a stored operation (``None`` for one without a start: a legacy draft)."""
+    if not isinstance(starts_at, datetime):
+        return None
+    return Window(starts_at, ends_at if isinstance(ends_at, datetime) else None, standing=standing)
+
+
+# --- entities ---------------------------------------------------------------------------------
+
+
+def entity_family(session: Session, ids: Iterable[int]) -> dict[int, int]:
+    """Every entity in the merge families of ``ids``, mapped to the live entity it now is.
+
+    A target resolved to an entity later merged into another, and a target resolved to the survivor,
+    are the same target: the family holds both.
+    """
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    live = live_entities(session, wanted)
+    family = dict(live)
+    family.update({survivor: survivor for survivor in live.values()})
+    frontier = set(live.values())
+    while frontier:
+        rows = _read(
+            session, select(Entity.id, Entity.merged_into_id).where(Entity.merged_into_id.in_(frontier))
+        )
+        frontier = set()
+        for entity_id, parent in rows:
+            if entity_id not in family and parent is not None:
+                family[entity_id] = family[parent]
+                frontier.add(entity_id)
+    return family
+
+
+def _live(entity_id: int | None, family: Mapping[int, int]) -> int | None:
+    if entity_id is None:
+        return None
+    return family.get(entity_id, entity_id)
+
+
+# --- facts ------------------------------------------------------------------------------------
+
+
+def facts_of(session: Session, operation: Operation) -> tuple[OperationFacts, dict[int, int]] | None:
+    """An operation's facts (entities as they now stand) and its entities' merge families."""
+    window = window_of(operation.starts_at, operation.ends_at, operation.standing)
+    if window is None:
+        return None
+    family = entity_family(
+        session,
+        [t.entity_id for t in operation.targets if t.entity_id is not None]
+        + [loc.entity_id for loc in operation.locations if loc.entity_id is not None],
+    )
+    facts = OperationFacts(
+        id=operation.id,
+        agency_id=operation.agency_id,
+        window=window,
+        covert=operation.visibility is Visibility.COVERT,
+        armed=operation.armed,
+        locations=tuple(
+            LocationFacts(
+                loc.id, loc.latitude, loc.longitude, loc.radius_m, loc.uprn, _live(loc.entity_id, family)
+            )
+            for loc in operation.locations
+        ),
+        targets=tuple(
+            TargetFacts(t.id, TargetKind(t.identifier_kind), t.match_key, _live(t.entity_id, family))
+            for t in operation.targets
+        ),
+        group_id=operation.group_id,
+    )
+    return facts, family
+
+
+def load_operation_facts(session: Session, ids: Iterable[int]) -> dict[int, OperationFacts]:
+    """Facts of those of the operations ``ids`` that are live (three indexed queries, and one for merges)."""
+    candidates = sorted(set(ids))
+    if not candidates:
+        return {}
+    heads: dict[int, Any] = {}
+    locations: dict[int, list[tuple[int, float | None, float | None, float, str | None, int | None]]] = (
+        defaultdict(list)
+    )
+    for row in _read(session, _HEADS_AND_LOCATIONS, {"ids": candidates}):
+        if row.status not in LIVE_STATUSES:
+            continue
+        heads.setdefault(row.id, row)
+        if row.location_id is not None:
+            locations[row.id].append(
+                (row.location_id, row.latitude, row.longitude, row.radius_m, row.uprn, row.entity_id)
+            )
+    wanted = sorted(heads)
+    if not wanted:
+        return {}
+    targets: dict[int, list[tuple[int, str, str, int | None]]] = defaultdict(list)
+    for target_row in _read(session, _TARGETS_OF, {"ids": wanted}):
+        targets[target_row[0]].append(tuple(target_row[1:]))
+    entity_ids = {e for rows in locations.values() for *_, e in rows if e is not None}
+    entity_ids.update(e for rows in targets.values() for *_, e in rows if e is not None)
+    live = live_entities(session, entity_ids) if entity_ids else {}
+    found = {}
+    for op_id, head in heads.items():
+        agency_id, visibility, armed, group_id = head.agency_id, head.visibility, head.armed, head.group_id
+        window = window_of(head.starts_at, head.ends_at, head.standing)
+        if window is None:
+            continue
+        found[op_id] = OperationFacts(
+            id=op_id,
+            agency_id=agency_id,
+            window=window,
+            covert=visibility is Visibility.COVERT,
+            armed=bool(armed),
+            locations=tuple(
+                LocationFacts(i, lat, lon, radius, uprn, _live(entity, live))
+                for i, lat, lon, radius, uprn, entity in locations[op_id]
+            ),
+            targets=tuple(
+                TargetFacts(i, TargetKind(kind), key, _live(entity, live))
+                for i, kind, key, entity in targets[op_id]
+            ),
+            group_id=group_id,
+        )
+    return found
+
+
+def interest_facts(interest: Interest, family: Mapping[int, int]) -> InterestFacts:
+    return InterestFacts(
+        id=interest.id,
+        agency_id=interest.agency_id,
+        subject=InterestSubject(interest.subject_kind),
+        match_key=interest.match_key,
+        entity_id=_live(interest.entity_id, family),
+        group_id=interest.group_id,
+        consult_before_action=interest.consult_before_action,
+        expires_on=interest.expires_on,
+    )
+
+
+# --- the spatial-temporal index -------------------------------------------------------------
+
+
+def index_operation(session: Session, operation: Operation, *, replace: bool = True) -> int:
+    """(Re)write the operation's cells: every located location, while the operation is live.
+
+    ``replace=False`` for an operation never indexed (its first check) skips deleting what is not there.
+    """
+    session.flush()
+    if replace:
+        session.execute(delete(OperationCell).where(OperationCell.operation_id == operation.id))
+    window = window_of(operation.starts_at, operation.ends_at, operation.standing)
+    if window is None or operation.status not in LIVE_STATUSES:
+        return 0
+    rows = [
+        row
+        for loc in operation.locations
+        if loc.latitude is not None and loc.longitude is not None
+        for row in index_rows(
+            location_id=loc.id,
+            operation_id=operation.id,
+            latitude=loc.latitude,
+            longitude=loc.longitude,
+            radius_m=loc.radius_m,
+            window=window,
+        )
+    ]
+    bulk_insert(session, OperationCell, rows)  # COPY on PostgreSQL: an INSERT a row costs far more
+    return len(rows)
+
+
+def unindex_operation(session: Session, operation_id: int) -> None:
+    session.execute(delete(OperationCell).where(OperationCell.operation_id == operation_id))
+
+
+# --- candidates -------------------------------------------------------------------------------
+
+
+def candidate_operations(
+    session: Session, facts: OperationFacts, family: Mapping[int, int], rules: DeconflictionRules
+) -> set[int]:
+    """Live operations that may conflict with ``facts``: a superset of those that do, found by index."""
+    found = _near_in_place_and_time(session, facts, rules)
+    found.update(_sharing_keys(session, facts, family))
+    found.discard(facts.id)
+    return found
+
+
+def _near_in_place_and_time(session: Session, facts: OperationFacts, rules: DeconflictionRules) -> set[int]:
+    """Operations with a location within the larger radius of one of this one's, at overlapping times.
+
+    The slots find what shares a cell and a time bucket; the database then keeps only the rows whose
+    window meets this one's (widened by the buffer) and whose point lies in one of this operation's
+    boxes, or whose box holds one of its points; the exact distance is tested here on what is left.
+    """
+    located = [loc for loc in facts.locations if loc.latitude is not None and loc.longitude is not None]
+    earliest, latest = facts.window.widened(rules.buffer)
+    batches = []
+    for loc in located:
+        assert loc.latitude is not None and loc.longitude is not None  # noqa: PT018 (located)
+        single, wide = query_slots(loc.latitude, loc.longitude, loc.radius_m, facts.window, rules.buffer)
+        south, north, west, east = box(loc.latitude, loc.longitude, loc.radius_m)
+        parameters = {
+            "slots": single,
+            "me": facts.id,
+            "earliest": earliest,
+            "latest": latest,
+            "south": south,
+            "north": north,
+            "west": west,
+            "east": east,
+            "latitude": loc.latitude,
+            "longitude": loc.longitude,
+        }
+        if not wide:
+            # The usual case (a window of hours or days): one statement, built once.
+            batches.append(_read(session, _NEAR_ONE_PLACE, parameters))
+            continue
+        # A long window: its coarse levels as ranges of slots, a few hundred lookups a statement.
+        lookups: list[ColumnElement[bool]] = [OperationCell.slot.in_(single)] if single else []
+        lookups.extend(OperationCell.slot.between(low, high) for low, high in wide)
+        for start in range(0, len(lookups), _LOOKUPS_PER_QUERY):
+            batches.append(
+                _read(
+                    session,
+                    _near_statement(lookups[start : start + _LOOKUPS_PER_QUERY]),
+                    {key: value for key, value in parameters.items() if key != "slots"},
+                )
+            )
+    found: set[int] = set()
+    for rows in batches:
+        for op_id, lat, lon, radius in rows:
+            if op_id in found:
+                continue
+            other = LocationFacts(0, lat, lon, radius)
+            if any(place_time_match(loc, other) is not None for loc in located):
+                found.add(op_id)
+    return found
+
+
+def _sharing_keys(session: Session, facts: OperationFacts, family: Mapping[int, int]) -> set[int]:
+    """Operations with a location or target on one of the operation's UPRNs, identifier keys or entities.
+
+    Each arm reads one index on one table; whether they are live is decided with their facts.
+    """
+    keys = facts.match_keys()
+    uprns = {loc.uprn for loc in facts.locations if loc.uprn}
+    uprns.update(t.match_key.removeprefix("UPRN:") for t in facts.targets if t.kind is TargetKind.UPRN)
+    entities = set(family) | facts.entity_ids()
+    if not (keys or uprns or entities):
+        return set()
+    statement = _sharing_statement(bool(uprns), bool(entities), bool(keys))
+    return set(
+        _read_scalars(
+            session, statement, {"uprns": sorted(uprns), "entities": sorted(entities), "keys": sorted(keys)}
+        )
+    )
+
+
+def candidate_interests(
+    session: Session, facts: OperationFacts, family: Mapping[int, int], today: date
+) -> list[InterestFacts]:
+    """Unexpired, unwithdrawn interests on one of the operation's keys, entities or groups.
+
+    Their entities are given as they now stand (an interest found through the merge family maps to the
+    family's live entity).
+    """
+    keys = facts.match_keys()
+    entities = set(family) | facts.entity_ids()
+    if not (keys or entities or facts.group_id is not None):
+        return []
+    rows = _read(
+        session,
+        _interests_statement(bool(keys), bool(entities), facts.group_id is not None),
+        {"keys": sorted(keys), "entities": sorted(entities), "group_id": facts.group_id, "today": today},
+    )
+    return [
+        InterestFacts(
+            id=row.id,
+            agency_id=row.agency_id,
+            subject=InterestSubject(row.subject_kind),
+            match_key=row.match_key,
+            entity_id=_live(row.entity_id, family),
+            group_id=row.group_id,
+            consult_before_action=bool(row.consult_before_action),
+            expires_on=row.expires_on,
+        )
+        for row in rows
+    ]
+
+
+def memberships(session: Session, family: Mapping[int, int]) -> dict[int, frozenset[int]]:
+    """Live entity -> the organised crime groups it (or an entity merged into it) is a member of."""
+    if not family:
+        return {}
+    found: dict[int, set[int]] = defaultdict(set)
+    for entity_id, group_id in _read(
+        session,
+        select(GroupMembership.entity_id, GroupMembership.group_id).where(
+            GroupMembership.entity_id.in_(set(family))
+        ),
+    ):
+        found[family.get(entity_id, entity_id)].add(group_id)
+    return {entity: frozenset(groups) for entity, groups in found.items()}
+
+
+def operations_touching_interest(session: Session, interest: Interest, family: Mapping[int, int]) -> set[int]:
+    """Live operations whose targets, locations or group the interest names.
+
+    ``family`` holds the interest's entity and, for a group, its members, each with its merge family.
+    """
+    entities = set(family)
+    selects = []
+    if interest.match_key:
+        selects.append(
+            select(OperationTarget.operation_id).where(OperationTarget.match_key == interest.match_key)
+        )
+        if interest.match_key.startswith("UPRN:"):
+            selects.append(
+                select(OperationLocation.operation_id).where(
+                    OperationLocation.uprn == interest.match_key.removeprefix("UPRN:")
+                )
+            )
+    if entities:
+        selects.append(select(OperationTarget.operation_id).where(OperationTarget.entity_id.in_(entities)))
+        selects.append(
+            select(OperationLocation.operation_id).where(OperationLocation.entity_id.in_(entities))
+        )
+    if interest.group_id is not None:
+        selects.append(select(Operation.id).where(Operation.group_id == interest.group_id))
+    if not selects:
+        return set()
+    candidates = set(_read_scalars(session, union(*selects)))
+    if not candidates:
+        return set()
+    return {
+        op_id
+        for op_id, status in _read(
+            session, select(Operation.id, Operation.status).where(Operation.id.in_(candidates))
+        )
+        if status in LIVE_STATUSES
+    }
+
+
+def group_members_family(session: Session, group_id: int) -> dict[int, int]:
+    """The members of a group, with their merge families."""
+    members = _read_scalars(
+        session, select(GroupMembership.entity_id).where(GroupMembership.group_id == group_id)
+    )
+    return entity_family(session, members)
