@@ -21,6 +21,7 @@ run: install
 	$(BIN)/crimelink entities resolve
 	$(BIN)/crimelink safeguarding scan
 	$(BIN)/crimelink demo users
+	$(BIN)/crimelink demo operations
 	$(BIN)/crimelink serve
 
 test: install

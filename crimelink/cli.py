@@ -17,6 +17,7 @@ from sqlalchemy import select
 from crimelink.cli_audit import audit_app
 from crimelink.cli_entities import entities_app
 from crimelink.cli_link import link
+from crimelink.cli_deconflict import deconflict_app
 from crimelink.cli_network import network_app
 from crimelink.cli_safeguarding import safeguarding_app
 from crimelink.cli_web import demo_users, serve, user_app
@@ -46,6 +47,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(entities_app, name="entities")
 app.add_typer(safeguarding_app, name="safeguarding")
 app.add_typer(network_app, name="network")
+app.add_typer(deconflict_app, name="deconflict")
 app.command("serve")(serve)
 app.command("link")(link)
 demo_app.command("users")(demo_users)
@@ -277,6 +279,30 @@ def demo_load(
             on_dataset=progress,
         )
     _print_summaries(summaries)
+
+
+@demo_app.command("operations")
+def demo_operations(
+    directory: Annotated[
+        Path | None, typer.Option("--dir", help="Demo directory (default DATA_DIR/demo)")
+    ] = None,
+) -> None:
+    """Register the demo's planned operations and interests as each agency's officer (after `entities
+    resolve` and `demo users`). Safe to repeat: nothing is registered twice."""
+    from crimelink.demo.operations_loader import load_demo_operations
+
+    settings = get_settings()
+    engine = open_store(settings)
+    with session_scope(engine) as session:
+        summary = load_demo_operations(session, directory or settings.data_dir / "demo", settings)
+    for name in summary.registered:
+        console.print(f"registered {name}: {summary.messages.get(name, 'interest flagged.')}")
+    if summary.already_there:
+        console.print(f"{len(summary.already_there)} already registered: nothing to do for them")
+    table = Table("role", "username", "password", "agency", title="Operation officers (synthetic data only)")
+    for role, username, password, agency_code in summary.sign_ins:
+        table.add_row(role.value, username, password, agency_code)
+    console.print(table)
 
 
 def _print_summaries(summaries: list[ImportSummary]) -> None:

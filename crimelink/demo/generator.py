@@ -12,6 +12,7 @@ spread through each file among the background rows.
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from crimelink.demo.geography import build_borough
 from crimelink.demo.housing import HMO, TENANCY
 from crimelink.demo.names import build_name_pools
 from crimelink.demo.noise import Formatter, impossible_date
+from crimelink.demo.operations import OPERATIONS_FILE, plan_operations
 from crimelink.demo.partners import INSPECTIONS, REFERRALS, SEIZURES
 from crimelink.demo.police import INTELLIGENCE, NOMINALS
 from crimelink.demo.population import build_world
@@ -142,7 +144,10 @@ def generate_demo(
         _write_yaml(out_dir / spec.mapping_file, spec.mapping())
         infos.append(DatasetInfo(spec.agency.code, spec.dataset, spec.file, spec.mapping_file, rows))
     exploited = list(dict.fromkeys(p.id for p in scenarios.exploited))
-    truth.finish(scenarios.groups, exploited, quarantine)
+    operations = plan_operations(scenarios, seed=seed, known_businesses=truth.businesses_seen())
+    _write_json(out_dir / OPERATIONS_FILE, operations.document)
+    truth.mark(operations.referenced)
+    truth.finish(scenarios.groups, exploited, quarantine, deconfliction=operations.truth)
     borough.write_geojson(out_dir / "geography.geojson")
     manifest = DemoManifest(out_dir, AGENCIES, tuple(infos), {i.key: i.rows for i in infos})
     _write_manifest(manifest, seed=seed, size=size, borough=(borough.name, borough.code))
@@ -251,6 +256,10 @@ def _write_yaml(path: Path, document: dict[str, object]) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def _write_json(path: Path, document: dict[str, object]) -> None:
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def _write_manifest(manifest: DemoManifest, *, seed: int, size: int, borough: tuple[str, str]) -> None:
     document: dict[str, object] = {
         "seed": seed,
@@ -258,6 +267,7 @@ def _write_manifest(manifest: DemoManifest, *, seed: int, size: int, borough: tu
         "reference_date": REFERENCE_DATE.isoformat(),
         "borough": {"name": borough[0], "code": borough[1]},
         "geography": "geography.geojson",
+        "operations": OPERATIONS_FILE,
         "agencies": [agency.manifest() for agency in manifest.agencies],
         "datasets": [
             {"agency": i.agency, "dataset": i.dataset, "file": i.file, "mapping": i.mapping, "rows": i.rows}

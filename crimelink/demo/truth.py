@@ -78,10 +78,26 @@ class TruthWriter:
         for value in truth.values():
             self._seen[value[0]][int(value[1:])] = 1
 
+    def mark(self, ids: list[str]) -> None:
+        """Put these people, premises, vehicles, phones or businesses in the tables (``P000012``, ...)."""
+        for value in ids:
+            self._seen[value[0]][int(value[1:])] = 1
+
+    def businesses_seen(self) -> set[int]:
+        """Indexes of the businesses some row written so far mentions."""
+        seen = self._seen["B"]
+        return {index for index in range(1, len(seen)) if seen[index]}
+
     def finish(
-        self, groups: list[GroupTruth], exploited: list[str], quarantine: list[QuarantineExpectation]
+        self,
+        groups: list[GroupTruth],
+        exploited: list[str],
+        quarantine: list[QuarantineExpectation],
+        *,
+        deconfliction: dict[str, object] | None = None,
     ) -> None:
-        """Write the entity tables, groups, exploited people and expected quarantine, then close."""
+        """Write the entity tables, groups, exploited people, the deconfliction scenarios' expected
+        conflicts and the expected quarantine, then close."""
         self._mark_related(groups)
         write = self._file.write
         write("\n},\n")
@@ -92,6 +108,8 @@ class TruthWriter:
         self._table("businesses", self._businesses())
         write('"groups": [\n' + ",\n".join(json.dumps(g.to_json()) for g in groups) + "\n],\n")
         write(f'"exploited": {json.dumps(exploited)},\n')
+        if deconfliction is not None:
+            write(f'"deconfliction": {json.dumps(deconfliction)},\n')
         write(
             '"expected_quarantine": [\n'
             + ",\n".join(json.dumps(q.to_json()) for q in quarantine)

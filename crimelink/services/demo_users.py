@@ -67,6 +67,25 @@ DEMO_USERS = (
     ),
 )
 
+#: Officers of agencies that register the demo's operations (``crimelink demo operations`` adds them):
+#: partners see their side of a conflict, blind, by signing in as them.
+DEMO_OPERATION_OFFICERS = (
+    DemoUser(
+        UserRole.PARTNER_OFFICER,
+        "glaa.demo",
+        "Kieran Walsh (demo GLAA officer)",
+        "GLAA",
+        Classification.OFFICIAL,
+    ),
+    DemoUser(
+        UserRole.PARTNER_OFFICER,
+        "tradingstandards.demo",
+        "Bernadette Lowe (demo trading standards officer)",
+        "LBA-TS",
+        Classification.OFFICIAL,
+    ),
+)
+
 DEMO_COMPARTMENTS = (
     ("CHILDREN", "Children's safeguarding", "Children known to social care; need-to-know for safeguarding."),
     ("ADULT-SAFEGUARDING", "Adult safeguarding", "Adults at risk known to adult social care."),
@@ -112,6 +131,18 @@ def ensure_demo_users(session: Session, settings: Settings) -> list[tuple[UserRo
     _ensure_agreements(session, codes)
     sign_ins = []
     for demo in DEMO_USERS:
+        if demo.agency_code in codes:
+            _ensure_user(session, demo, settings)
+            sign_ins.append((demo.role, demo.username, demo.password, demo.agency_code))
+    return sign_ins
+
+
+def ensure_operation_officers(session: Session, settings: Settings) -> list[tuple[UserRole, str, str, str]]:
+    """Create (or restore) the demo's partner officers who register operations; as
+    :func:`ensure_demo_users` returns its sign-ins."""
+    codes = set(session.scalars(select(Agency.code)))
+    sign_ins = []
+    for demo in DEMO_OPERATION_OFFICERS:
         if demo.agency_code in codes:
             _ensure_user(session, demo, settings)
             sign_ins.append((demo.role, demo.username, demo.password, demo.agency_code))

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from crimelink.access import Actor
 from crimelink.demo import generate_demo
 from crimelink.demo.loader import load_demo
+from crimelink.demo.operations_loader import load_demo_operations
 from crimelink.demo.world import REFERENCE_DATE
 from crimelink.domain import Purpose, UserRole
 from crimelink.linkage.resolve import resolve_entities
@@ -156,6 +157,7 @@ def _load_store(directory: Path, template: Path, settings: Settings) -> Engine:
     resolve_entities(engine)  # the entity pages and the cross-agency report
     with session_scope(engine) as session:
         ensure_demo_users(session, settings)
+        load_demo_operations(session, demo, settings)  # the deconfliction pages' operations and conflicts
         scan_safeguarding(session, actor=SystemCaller("safeguarding-scan"), today=REFERENCE_DATE)  # the inbox
     return engine
 
@@ -185,7 +187,10 @@ def _serve(app: object) -> Iterator[str]:
 def demo_site(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[DemoSite]:
     directory = tmp_path_factory.mktemp("browser-site")
     settings = Settings(
-        _env_file=None, data_dir=directory / "var", secret_key=SecretStr("browser-tests-" + "s" * 40)
+        _env_file=None,
+        data_dir=directory / "var",
+        secret_key=SecretStr("browser-tests-" + "s" * 40),
+        map_outline_file=directory / "demo" / "geography.geojson",  # the maps' outline: the demo borough's
     )
     engine = _load_store(directory, sqlite_template, settings)
     with Session(engine) as session:
