@@ -15,9 +15,9 @@ from rich.table import Table
 from sqlalchemy import select
 
 from crimelink.cli_audit import audit_app
+from crimelink.cli_deconflict import deconflict_app
 from crimelink.cli_entities import entities_app
 from crimelink.cli_link import link
-from crimelink.cli_deconflict import deconflict_app
 from crimelink.cli_network import network_app
 from crimelink.cli_safeguarding import safeguarding_app
 from crimelink.cli_web import demo_users, serve, user_app
