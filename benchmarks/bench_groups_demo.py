@@ -106,7 +106,9 @@ def evaluate(
             removals = group_key_players(detection, candidate.members)
             order = [r.node for r in removals]
             rank = order.index(principal) + 1 if principal in order else None
-            suggested = suggest_roles(detection, candidate.members, key_players=removals)[principal].role.value
+            suggested = suggest_roles(detection, candidate.members, key_players=removals)[
+                principal
+            ].role.value
         rows.append(
             {
                 "group": group["id"],
@@ -142,7 +144,10 @@ def main() -> None:
         help=f"CPM resolution of the detection, repeat for several (default: {DEFAULT_DETECTION.resolution})",
     )
     parser.add_argument(
-        "--threat-boost", type=float, default=DEFAULT_DETECTION.threat_boost, help="weight of threat-tagged evidence"
+        "--threat-boost",
+        type=float,
+        default=DEFAULT_DETECTION.threat_boost,
+        help="weight of threat-tagged evidence",
     )
     parser.add_argument("--json", type=Path, default=None, help="also write the results to this JSON file")
     args = parser.parse_args()

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from crimelink.errors import ConfigurationError
@@ -77,6 +77,34 @@ class Settings(BaseSettings):
     oidc_client_id: str | None = Field(default=None, description="OpenID Connect client id.")
     oidc_client_secret: SecretStr | None = Field(default=None, description="OpenID Connect client secret.")
     oidc_label: str = Field(default="Sign in with your organisation", description="Text of the SSO button.")
+    map_outline_file: Path | None = Field(
+        default=None,
+        description=(
+            "GeoJSON of the area's boundary and wards, drawn under the operations maps. Unset means "
+            "DATA_DIR/demo/geography.geojson (the demo borough's, written by `crimelink demo generate`)."
+        ),
+    )
+    map_tile_url: str | None = Field(
+        default=None,
+        description=(
+            "A map tile server as an https URL template with {z}, {x} and {y}, e.g. a force's own; unset "
+            "means the maps draw outlines and operations only and need no network."
+        ),
+    )
+    map_tile_attribution: str = Field(
+        default="", max_length=300, description="Credit the tile server asks for, shown under the map."
+    )
+
+    @field_validator("map_tile_url")
+    @classmethod
+    def _tile_template(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("https://", "http://")) or not all(
+            p in value for p in ("{z}", "{x}", "{y}")
+        ):
+            raise ValueError("give an http(s) URL template with {z}, {x} and {y}, or leave it unset")
+        return value
 
     @property
     def cookie_secure(self) -> bool:
@@ -97,6 +125,10 @@ class Settings(BaseSettings):
             path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
             path.chmod(0o600)
         return path.read_text(encoding="utf-8").strip()
+
+    def map_outline_path(self) -> Path:
+        """Where the operations maps read their outline from."""
+        return self.map_outline_file or self.data_dir / "demo" / "geography.geojson"
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to the SQLite file inside ``data_dir``."""

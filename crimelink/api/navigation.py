@@ -26,6 +26,8 @@ NAV_LINKS = (
     NavLink("review", "Review queue", "/review", Action.ENTITY_JUDGE),
     NavLink("linkage", "Entity resolution", "/linkage", Action.ENTITY_RESOLVE),
     NavLink("safeguarding", "Safeguarding", "/safeguarding", Action.SAFEGUARDING_VIEW),
+    NavLink("operations", "Operations", "/operations", Action.OPERATION_VIEW),
+    NavLink("deconfliction", "Deconfliction desk", "/deconfliction", Action.DECONFLICTION_BOARD),
     NavLink("submit_intelligence", "Submit intelligence", "/intelligence/new", Action.INTELLIGENCE_SUBMIT),
     NavLink("disclosures", "Disclosure requests", "/disclosures", Action.DISCLOSURE_REQUEST),
     NavLink("audit", "Audit trail", "/audit", Action.AUDIT_READ),

@@ -9,6 +9,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from crimelink import __version__
 from crimelink.api.routes import api_router
+from crimelink.services.map_outline import tile_origin
 from crimelink.services.store import open_store
 from crimelink.settings import Settings
 from crimelink.store.engine import make_session_factory
@@ -42,12 +43,17 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = store
-    app.state.session_factory = make_session_factory(store)
+    # Nearly every request writes (an audit event, a token's last use): on SQLite a request's transaction
+    # takes the write lock when it begins, so concurrent requests wait their turn (busy_timeout) instead
+    # of failing with "database is locked" when a read lock cannot be upgraded. Other databases ignore it.
+    app.state.session_factory = make_session_factory(store.execution_options(sqlite_begin="IMMEDIATE"))
     app.state.templates = make_templates()
     app.state.signing_key = settings.signing_key()  # refuses to start in production without a real key
     app.state.oidc = make_oidc_client(settings)
 
-    app.add_middleware(SecurityHeaders, csp=content_security_policy(issuer_origin(settings)))
+    app.add_middleware(
+        SecurityHeaders, csp=content_security_policy(issuer_origin(settings), tile_origin(settings))
+    )
     if app.state.oidc is not None:
         app.add_middleware(
             SessionMiddleware,

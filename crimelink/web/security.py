@@ -55,10 +55,12 @@ def safe_next(value: str | None) -> str:
     return value
 
 
-def content_security_policy(extra_form_action: str = "") -> str:
+def content_security_policy(extra_form_action: str = "", extra_img_src: str = "") -> str:
+    """The policy every response carries; ``extra_img_src`` is a configured map tile server's origin."""
     form_action = f"'self' {extra_form_action}".strip()
+    img_src = f"'self' data: {extra_img_src}".strip()
     return (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"default-src 'self'; script-src 'self'; style-src 'self'; img-src {img_src}; "
         f"connect-src 'self'; form-action {form_action}; frame-ancestors 'none'; base-uri 'self'; "
         "object-src 'none'"
     )

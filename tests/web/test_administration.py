@@ -74,6 +74,7 @@ def test_navigation_shows_admin_links_only_to_administrators(
         "/find",
         "/reports/cross-agency",
         "/network",
+        "/operations",
         "/intelligence/new",
         "/disclosures",
         "/account/tokens",

@@ -7,14 +7,17 @@ from crimelink.api.routes import (
     agreements,
     audit,
     compartments,
+    deconfliction,
     disclosures,
     entities,
     entity_search,
     groups,
     intelligence,
+    interests,
     linkage_runs,
     me,
     network,
+    operations,
     records,
     review,
     safeguarding,
@@ -42,6 +45,9 @@ for _module in (
     safeguarding,
     network,
     groups,
+    operations,
+    interests,
+    deconfliction,
 ):
     api_router.include_router(_module.router)
 

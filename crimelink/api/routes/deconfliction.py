@@ -1,0 +1,156 @@
+"""/api/deconfliction: checks, your agency's notices, the desk's board and resolutions, the map outline.
+
+``POST /check`` checks one of your operations again (``operation.register``; the ``write`` scope) and
+``/notifications`` are your agency's notices (``operation.view``). The desk (``deconfliction.board`` to
+read, ``deconfliction.resolve`` to act; the desk role only) sees every conflict in full, claims, resolves
+with a rationale and escalates overdue red conflicts. ``/geography`` is the outline the maps draw (no
+tiles needed). Every read and action is audited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+
+from crimelink.access import Action
+from crimelink.api.deps import CurrentActor, SessionDep
+from crimelink.api.schemas.common import ErrorPublic, IdPath
+from crimelink.api.schemas.deconfliction import (
+    CheckAllPublic,
+    CheckCreate,
+    CheckResultPublic,
+    DeskBoardPublic,
+    DeskConflictPublic,
+    EscalatedPublic,
+    NotificationListPublic,
+    NotificationsRead,
+    ReadCountPublic,
+    ResolutionCreate,
+)
+from crimelink.errors import ConfigurationError
+from crimelink.services import deconfliction
+from crimelink.services.callers import authorise
+from crimelink.services.map_outline import map_outline
+from crimelink.settings import Settings
+
+router = APIRouter(prefix="/deconfliction", tags=["deconfliction"])
+
+_STATUS: dict[int | str, dict[str, Any]] = {
+    409: {"model": ErrorPublic, "description": "The conflict's or operation's status does not allow this"}
+}
+
+
+@router.post("/check", responses=_STATUS)
+def check(body: CheckCreate, db: SessionDep, actor: CurrentActor) -> CheckResultPublic:
+    """Check one of your submitted operations against every agency's operations and interests again.
+
+    Idempotent: the same conflicts are found and nothing is raised twice; those that no longer hold lapse.
+    """
+    result = deconfliction.check_operation(db, actor, body.operation_id)
+    db.commit()
+    return CheckResultPublic.model_validate(asdict(result))
+
+
+@router.get("/notifications")
+def my_notifications(
+    db: SessionDep, actor: CurrentActor, unread_only: bool = False
+) -> NotificationListPublic:
+    """Notices to your agency, newest first: new, changed, lapsed, resolved, escalated, outcomes."""
+    notices = deconfliction.my_notifications(db, actor, unread_only=unread_only)
+    db.commit()
+    return NotificationListPublic.model_validate({"notifications": [asdict(n) for n in notices]})
+
+
+@router.post("/notifications/read")
+def mark_read(body: NotificationsRead, db: SessionDep, actor: CurrentActor) -> ReadCountPublic:
+    """Mark notices read (your agency's; the desk's too for the desk). Returns how many changed."""
+    count = deconfliction.mark_notifications_read(db, actor, body.ids)
+    db.commit()
+    return ReadCountPublic(marked_read=count)
+
+
+@router.get("/geography")
+def geography(request: Request, actor: CurrentActor) -> dict[str, Any]:
+    """The area's boundary and wards as GeoJSON (with ``bbox``), which the maps draw with no tiles."""
+    authorise(actor, Action.OPERATION_VIEW)
+    settings: Settings = request.app.state.settings
+    try:
+        outline = map_outline(settings)
+    except ConfigurationError as error:
+        raise HTTPException(503, detail=str(error)) from None
+    if outline is None:
+        raise HTTPException(
+            404,
+            detail="no map outline is configured: set CRIMELINK_MAP_OUTLINE_FILE, or generate the demo borough",
+        )
+    return outline
+
+
+@router.get("/desk")
+def desk_board(db: SessionDep, actor: CurrentActor) -> DeskBoardPublic:
+    """The desk's board: open conflicts by grade (overdue red first), and those closed in the last week."""
+    board = deconfliction.desk_board(db, actor)
+    db.commit()
+    return DeskBoardPublic.model_validate(asdict(board))
+
+
+@router.get("/desk/notifications")
+def desk_notifications(
+    db: SessionDep, actor: CurrentActor, unread_only: bool = False
+) -> NotificationListPublic:
+    """The desk's own notices, newest first."""
+    notices = deconfliction.desk_notifications(db, actor, unread_only=unread_only)
+    db.commit()
+    return NotificationListPublic.model_validate({"notifications": [asdict(n) for n in notices]})
+
+
+@router.post("/desk/escalate")
+def escalate(db: SessionDep, actor: CurrentActor) -> EscalatedPublic:
+    """Escalate every red conflict left unresolved past the escalation time (each once)."""
+    escalated = deconfliction.escalate_overdue(db, actor)
+    db.commit()
+    return EscalatedPublic(escalated=escalated)
+
+
+@router.post("/desk/check-all")
+def check_all(db: SessionDep, actor: CurrentActor) -> CheckAllPublic:
+    """Check every live operation again and lapse the conflicts of expired interests (after linkage)."""
+    summary = deconfliction.check_all(db, actor)
+    db.commit()
+    return CheckAllPublic.model_validate(asdict(summary))
+
+
+@router.get("/conflicts/{conflict_id}")
+def desk_conflict(conflict_id: IdPath, db: SessionDep, actor: CurrentActor) -> DeskConflictPublic:
+    """A conflict in full: both sides, the reasons, and what each side was told (the desk only)."""
+    view = deconfliction.desk_conflict(db, actor, conflict_id)
+    db.commit()
+    return DeskConflictPublic.model_validate(asdict(view))
+
+
+@router.post("/conflicts/{conflict_id}/claim", responses=_STATUS)
+def claim(conflict_id: IdPath, db: SessionDep, actor: CurrentActor) -> DeskConflictPublic:
+    """Take ownership of an open conflict."""
+    view = deconfliction.claim_conflict(db, actor, conflict_id)
+    db.commit()
+    return DeskConflictPublic.model_validate(asdict(view))
+
+
+@router.post("/conflicts/{conflict_id}/resolve", responses=_STATUS)
+def resolve(
+    conflict_id: IdPath, body: ResolutionCreate, db: SessionDep, actor: CurrentActor
+) -> DeskConflictPublic:
+    """Record proceed, joint, delay, cancel (delay and cancel name the operation giving way) or no
+    conflict, with a rationale. Each side is told blind; cancel cancels the operation named."""
+    view = deconfliction.resolve_conflict(
+        db,
+        actor,
+        conflict_id,
+        resolution=body.resolution,
+        rationale=body.rationale,
+        yielding_operation_id=body.yielding_operation_id,
+    )
+    db.commit()
+    return DeskConflictPublic.model_validate(asdict(view))
