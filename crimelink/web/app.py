@@ -43,10 +43,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = store
-    # Nearly every request writes (an audit event, a token's last use): on SQLite a request's transaction
-    # takes the write lock when it begins, so concurrent requests wait their turn (busy_timeout) instead
-    # of failing with "database is locked" when a read lock cannot be upgraded. Other databases ignore it.
-    app.state.session_factory = make_session_factory(store.execution_options(sqlite_begin="IMMEDIATE"))
+    app.state.session_factory = make_session_factory(store)
     app.state.templates = make_templates()
     app.state.signing_key = settings.signing_key()  # refuses to start in production without a real key
     app.state.oidc = make_oidc_client(settings)

@@ -10,6 +10,7 @@ opens the conflict from its board and resolves it.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -128,6 +129,10 @@ def test_the_map_draws_the_borough_outline_with_no_network(sign_in: SignIn) -> N
     expect(borough).to_have_count(1)
     expect(partner.locator("#op-map svg path.outline-ward")).to_have_count(10)
     assert borough.get_attribute("data-name") == "London Borough of Ashvale"
+    # The script fits the outline to the map once it has drawn it, then says what it shows: measure after.
+    expect(partner.locator("#op-map-status")).to_contain_text(
+        re.compile(r"Showing \d+ operations?\.|No live operation")
+    )
     box = borough.bounding_box()
     assert box is not None
     assert box["width"] > 300
@@ -140,7 +145,11 @@ def test_the_map_draws_the_borough_outline_with_no_network(sign_in: SignIn) -> N
     )
     # Zooming in draws the same outline larger.
     partner.get_by_role("button", name="Zoom in").click()
+    deadline = time.monotonic() + 5
     bigger = borough.bounding_box()
+    while bigger is not None and bigger["width"] <= box["width"] * 1.5 and time.monotonic() < deadline:
+        partner.wait_for_timeout(100)
+        bigger = borough.bounding_box()
     assert bigger is not None
     assert bigger["width"] > box["width"] * 1.5
     seen.assert_clean()
