@@ -461,13 +461,7 @@ def confirm_candidate(
                 entity_id=person,
                 role=role,
                 confidence=confirmation.confidence.get(person, IntelligenceAssessment.KNOWN_INDIRECTLY),
-                supporting_report_ids=sorted(
-                    {
-                        item.record_id
-                        for item in group_facts(picture.detection, candidate.members).evidence
-                        if person in _ends(picture, item.record_id)
-                    }
-                )[:50],
+                supporting_report_ids=_records_linking(picture.detection, person, candidate.members)[:50],
                 notes=" ".join(roles[person].reasons) if person in roles else "",
             )
         )
@@ -494,14 +488,19 @@ def confirm_candidate(
     return group
 
 
-def _ends(picture: Picture, record_id: int) -> set[int]:
-    """Entities of the detection network named in ``record_id``."""
+def _records_linking(network: Network, person: int, members: Sequence[int]) -> list[int]:
+    """The records on the person's links to other members of the group, in id order."""
+    if person not in network.index:
+        return []
+    inside = set(members)
+    graph, vertex = network.graph, network.vertex(person)
     found: set[int] = set()
-    for edge in picture.detection.graph.es:
-        if any(item.record_id == record_id for item in edge["evidence"]):
-            found.add(picture.detection.entity(edge.source))
-            found.add(picture.detection.entity(edge.target))
-    return found
+    for edge_id in graph.incident(vertex):
+        edge = graph.es[edge_id]
+        other = network.entity(edge.target if edge.source == vertex else edge.source)
+        if other in inside:
+            found.update(item.record_id for item in edge["evidence"])
+    return sorted(found)
 
 
 def dismiss_candidate(

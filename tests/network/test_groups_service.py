@@ -83,6 +83,10 @@ def test_a_confirmed_candidate_is_that_group_in_the_next_analysis(store: Engine,
         members = {m.entity_id: m.role for m in group.memberships}
         assert members[world.entities["kyle"]] == MemberRole.EXPLOITED_PERSON
         assert world.entities["harry"] in members
+        supporting = {m.entity_id: m.supporting_report_ids for m in group.memberships}
+        assert supporting[world.entities["kyle"]] == [world.records["IR-5"]], (
+            "the report naming him with Harry"
+        )
         assert session.scalars(
             select(AuditEvent).where(
                 AuditEvent.action == "group.manage", AuditEvent.resource_id == str(group.id)
