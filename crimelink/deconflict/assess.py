@@ -62,6 +62,14 @@ class LocationFacts:
         return keys
 
 
+def _match_keys(match_key: str, entity_id: int | None) -> set[str]:
+    """What a target or an interest can collide on: its identifier key and its entity."""
+    keys = {match_key} if match_key else set()
+    if entity_id is not None:
+        keys.add(f"ENTITY:{entity_id}")
+    return keys
+
+
 @dataclass(frozen=True)
 class TargetFacts:
     id: int
@@ -72,10 +80,7 @@ class TargetFacts:
     entity_id: int | None = None
 
     def keys(self) -> set[str]:
-        keys = {self.match_key} if self.match_key else set()
-        if self.entity_id is not None:
-            keys.add(f"ENTITY:{self.entity_id}")
-        return keys
+        return _match_keys(self.match_key, self.entity_id)
 
 
 @dataclass(frozen=True)
@@ -113,10 +118,7 @@ class InterestFacts:
     expires_on: date | None = None
 
     def keys(self) -> set[str]:
-        keys = {self.match_key} if self.match_key else set()
-        if self.entity_id is not None:
-            keys.add(f"ENTITY:{self.entity_id}")
-        return keys
+        return _match_keys(self.match_key, self.entity_id)
 
 
 @dataclass(frozen=True)
