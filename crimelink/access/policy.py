@@ -50,6 +50,18 @@ class Action(StrEnum):
     INTEREST_REGISTER = "interest.register"
     DECONFLICTION_BOARD = "deconfliction.board"
     DECONFLICTION_RESOLVE = "deconfliction.resolve"
+    TACTIC_VIEW = "tactic.view"
+    PLAN_VIEW = "plan.view"
+    PLAN_MANAGE = "plan.manage"
+    ACTION_UPDATE = "action.update"
+    PARTNERSHIP_VIEW = "partnership.view"
+    PARTNERSHIP_MANAGE = "partnership.manage"
+    REQUEST_SUBMIT = "request.submit"
+    REQUEST_ROUTE = "request.route"
+    OUTCOME_VIEW = "outcome.view"
+    OUTCOME_RECORD = "outcome.record"
+    CONTACT_MANAGE = "contact.manage"
+    REMINDER_SEND = "reminder.send"
 
 
 _READERS = frozenset(
@@ -109,6 +121,21 @@ ROLE_PERMISSIONS: dict[Action, frozenset[UserRole]] = {
     ),
     Action.DECONFLICTION_BOARD: frozenset({UserRole.DECONFLICTION_DESK}),
     Action.DECONFLICTION_RESOLVE: frozenset({UserRole.DECONFLICTION_DESK}),
+    # Disruption and the co-ordinated plan (docs/plan.md). A disruption plan is about a group, so it is
+    # read by those who read groups; an action is also shown to the agency it is given to, which updates
+    # it (crimelink.services.plan_actions checks the agency).
+    Action.TACTIC_VIEW: _READERS,
+    Action.PLAN_VIEW: frozenset({UserRole.ORGANISED_CRIME_ADVISOR, UserRole.ANALYST, UserRole.COORDINATOR}),
+    Action.PLAN_MANAGE: frozenset({UserRole.ORGANISED_CRIME_ADVISOR, UserRole.COORDINATOR}),
+    Action.ACTION_UPDATE: _READERS,
+    Action.PARTNERSHIP_VIEW: _READERS,
+    Action.PARTNERSHIP_MANAGE: frozenset({UserRole.ORGANISED_CRIME_ADVISOR, UserRole.COORDINATOR}),
+    Action.REQUEST_SUBMIT: _READERS,
+    Action.REQUEST_ROUTE: frozenset({UserRole.ORGANISED_CRIME_ADVISOR, UserRole.COORDINATOR}),
+    Action.OUTCOME_VIEW: _READERS,
+    Action.OUTCOME_RECORD: _READERS,
+    Action.CONTACT_MANAGE: frozenset({UserRole.COORDINATOR, UserRole.ADMINISTRATOR}),
+    Action.REMINDER_SEND: frozenset({UserRole.COORDINATOR, UserRole.ADMINISTRATOR}),
 }
 
 #: API token scopes and the actions each lets a machine client take.
@@ -124,6 +151,10 @@ TOKEN_SCOPES: dict[str, frozenset[Action]] = {
             Action.GROUP_VIEW,
             Action.OPERATION_VIEW,
             Action.DECONFLICTION_BOARD,
+            Action.TACTIC_VIEW,
+            Action.PLAN_VIEW,
+            Action.PARTNERSHIP_VIEW,
+            Action.OUTCOME_VIEW,
         }
     ),
     "write": frozenset(
@@ -137,11 +168,24 @@ TOKEN_SCOPES: dict[str, frozenset[Action]] = {
             Action.OPERATION_REGISTER,
             Action.INTEREST_REGISTER,
             Action.DECONFLICTION_RESOLVE,
+            Action.PLAN_MANAGE,
+            Action.ACTION_UPDATE,
+            Action.PARTNERSHIP_MANAGE,
+            Action.REQUEST_SUBMIT,
+            Action.REQUEST_ROUTE,
+            Action.OUTCOME_RECORD,
+            Action.REMINDER_SEND,
         }
     ),
     "import": frozenset({Action.DATASET_IMPORT, Action.ENTITY_RESOLVE, Action.SAFEGUARDING_SCAN}),
     "admin": frozenset(
-        {Action.AGENCY_MANAGE, Action.USER_MANAGE, Action.COMPARTMENT_MANAGE, Action.AGREEMENT_MANAGE}
+        {
+            Action.AGENCY_MANAGE,
+            Action.USER_MANAGE,
+            Action.COMPARTMENT_MANAGE,
+            Action.AGREEMENT_MANAGE,
+            Action.CONTACT_MANAGE,
+        }
     ),
 }
 

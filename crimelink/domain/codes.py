@@ -251,6 +251,82 @@ class ActionStatus(StrEnum):
     ABANDONED = "ABANDONED"
 
 
+class PlanStatus(StrEnum):
+    """A disruption plan is worked while ACTIVE and kept, read-only, once CLOSED."""
+
+    ACTIVE = "ACTIVE"
+    CLOSED = "CLOSED"
+
+
+class ObjectiveStatus(StrEnum):
+    """A partnership-plan objective (under one of the 4Ps)."""
+
+    ACTIVE = "ACTIVE"
+    ACHIEVED = "ACHIEVED"
+    DROPPED = "DROPPED"
+
+
+class InitiativeStatus(StrEnum):
+    """A joint initiative, such as a county-lines week of action."""
+
+    PLANNED = "PLANNED"
+    ACTIVE = "ACTIVE"
+    COMPLETED = "COMPLETED"
+    CANCELLED = "CANCELLED"
+
+
+class MeetingStatus(StrEnum):
+    """A meeting is planned (agenda), then held (minutes and resolutions), or cancelled."""
+
+    PLANNED = "PLANNED"
+    HELD = "HELD"
+    CANCELLED = "CANCELLED"
+
+
+class RequestStatus(StrEnum):
+    """A request for assistance: raised, routed to a specialist, accepted, then closed or declined."""
+
+    OPEN = "OPEN"
+    ROUTED = "ROUTED"
+    ACCEPTED = "ACCEPTED"
+    CLOSED = "CLOSED"
+    DECLINED = "DECLINED"
+
+
+class RequestUrgency(StrEnum):
+    ROUTINE = "ROUTINE"
+    PRIORITY = "PRIORITY"
+    URGENT = "URGENT"
+
+
+class Specialism(StrEnum):
+    """What a contact in the directory can help with; requests for assistance are routed on it."""
+
+    ORGANISED_CRIME = "ORGANISED_CRIME"
+    COUNTY_LINES = "COUNTY_LINES"
+    DRUGS = "DRUGS"
+    FIREARMS = "FIREARMS"
+    MODERN_SLAVERY = "MODERN_SLAVERY"
+    CHILD_EXPLOITATION = "CHILD_EXPLOITATION"
+    FINANCIAL_INVESTIGATION = "FINANCIAL_INVESTIGATION"
+    SURVEILLANCE = "SURVEILLANCE"
+    INTELLIGENCE_ANALYSIS = "INTELLIGENCE_ANALYSIS"
+    LICENSING = "LICENSING"
+    TRADING_STANDARDS = "TRADING_STANDARDS"
+    HOUSING = "HOUSING"
+    ENVIRONMENTAL_ENFORCEMENT = "ENVIRONMENTAL_ENFORCEMENT"
+    WASTE_CRIME = "WASTE_CRIME"
+    LABOUR_EXPLOITATION = "LABOUR_EXPLOITATION"
+    IMMIGRATION = "IMMIGRATION"
+    BORDER = "BORDER"
+    TAX = "TAX"
+    SAFEGUARDING_CHILDREN = "SAFEGUARDING_CHILDREN"
+    SAFEGUARDING_ADULTS = "SAFEGUARDING_ADULTS"
+    COMMUNITY_SAFETY = "COMMUNITY_SAFETY"
+    CYBER = "CYBER"
+    DECONFLICTION = "DECONFLICTION"
+
+
 class DisruptionImpact(StrEnum):
     """Disruption grading; national categories are [U], so these are configurable labels."""
 

@@ -35,14 +35,17 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def enum_column(enum: type[StrEnum], length: int = 64) -> Enum:
-    """A portable enum column: VARCHAR with a CHECK constraint, storing the enum's *value*."""
+def enum_column(enum: type[StrEnum], length: int = 64, *, name: str | None = None) -> Enum:
+    """A portable enum column: VARCHAR with a CHECK constraint, storing the enum's *value*.
+
+    ``name`` names the CHECK constraint when a table has two columns of the same enum.
+    """
     return Enum(
         enum,
         native_enum=False,
         create_constraint=True,
         length=length,
         values_callable=lambda members: [m.value for m in members],
-        name=enum.__name__.lower(),
+        name=name or enum.__name__.lower(),
         validate_strings=True,
     )

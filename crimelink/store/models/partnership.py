@@ -1,4 +1,4 @@
-"""Operations, interests, tactics, plans, actions, meetings and outcomes: the partnership's work.
+"""Operations and interests: what deconfliction checks (the plan's tables are in ``planning``).
 
 Deconfliction (``docs/deconfliction.md``) keeps, beside each operation and interest, what the fast check
 needs: ``operation_cells`` (each located operation's grid cells and time buckets, from
@@ -11,17 +11,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, false
+from sqlalchemy import BigInteger, Boolean, Date, Float, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crimelink.domain import (
-    ActionStatus,
     Classification,
-    DisruptionImpact,
-    LifestyleArea,
     OperationStatus,
     OperationType,
-    OutcomeKind,
     Visibility,
 )
 from crimelink.domain.deconfliction import (
@@ -252,88 +248,3 @@ class DeconflictionNotification(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     read_at: Mapped[datetime | None] = mapped_column()
     read_by: Mapped[str | None] = mapped_column(String(200))
-
-
-class Tactic(Base):
-    """A tactic of the partnership's menu, seeded from the editable reference data."""
-
-    __tablename__ = "tactics"
-
-    id: Mapped[int] = mapped_column(IdType, primary_key=True)
-    slug: Mapped[str] = mapped_column(String(100), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    area: Mapped[LifestyleArea] = mapped_column(enum_column(LifestyleArea, 20))
-    details: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
-    verified: Mapped[bool] = mapped_column(Boolean, default=False)
-
-
-class DisruptionPlan(Base):
-    """A plan against a group or a single target, owned by one agency."""
-
-    __tablename__ = "disruption_plans"
-
-    id: Mapped[int] = mapped_column(IdType, primary_key=True)
-    title: Mapped[str] = mapped_column(String(200))
-    group_id: Mapped[int | None] = mapped_column(ForeignKey("organised_crime_groups.id"), index=True)
-    target_entity_id: Mapped[int | None] = mapped_column(ForeignKey("entities.id"))
-    owner_agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
-    owner_officer: Mapped[str] = mapped_column(String(200), default="")
-    objectives: Mapped[str] = mapped_column(Text, default="")
-    review_every_days: Mapped[int] = mapped_column(Integer, default=28)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    actions: Mapped[list[PlanAction]] = relationship(back_populates="plan")
-
-
-class PlanAction(Base):
-    """An action with an owner and due date, in a disruption plan or arising from a meeting."""
-
-    __tablename__ = "plan_actions"
-
-    id: Mapped[int] = mapped_column(IdType, primary_key=True)
-    plan_id: Mapped[int | None] = mapped_column(ForeignKey("disruption_plans.id"), index=True)
-    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"), index=True)
-    tactic_id: Mapped[int | None] = mapped_column(ForeignKey("tactics.id"))
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
-    assignee: Mapped[str] = mapped_column(String(200), default="")
-    title: Mapped[str] = mapped_column(String(300))
-    status: Mapped[ActionStatus] = mapped_column(enum_column(ActionStatus, 20), default=ActionStatus.PROPOSED)
-    due_on: Mapped[date | None] = mapped_column(Date, index=True)
-    operation_id: Mapped[int | None] = mapped_column(ForeignKey("operations.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    completed_at: Mapped[datetime | None] = mapped_column()
-
-    plan: Mapped[DisruptionPlan | None] = relationship(back_populates="actions")
-
-
-class Meeting(Base):
-    """A partnership meeting: agenda built from live items, minutes and resolutions (as actions)."""
-
-    __tablename__ = "meetings"
-
-    id: Mapped[int] = mapped_column(IdType, primary_key=True)
-    title: Mapped[str] = mapped_column(String(200))
-    held_at: Mapped[datetime] = mapped_column()
-    agenda: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
-    minutes: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class Outcome(Base):
-    """A result: arrest, seizure, closure, referral, ... linked to the action and group it came from."""
-
-    __tablename__ = "outcomes"
-
-    id: Mapped[int] = mapped_column(IdType, primary_key=True)
-    kind: Mapped[OutcomeKind] = mapped_column(enum_column(OutcomeKind, 30))
-    occurred_on: Mapped[date] = mapped_column(Date, index=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
-    action_id: Mapped[int | None] = mapped_column(ForeignKey("plan_actions.id"))
-    group_id: Mapped[int | None] = mapped_column(ForeignKey("organised_crime_groups.id"), index=True)
-    quantity: Mapped[float | None] = mapped_column(Float)
-    value_gbp: Mapped[float | None] = mapped_column(Float)
-    impact: Mapped[DisruptionImpact] = mapped_column(
-        enum_column(DisruptionImpact, 10), default=DisruptionImpact.NONE
-    )
-    notes: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
