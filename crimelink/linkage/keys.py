@@ -38,6 +38,8 @@ def person_keys_of_row(row: dict[str, Any]) -> set[str]:
         keys.add(f"mp:{row['given_metaphone']}|{row['family_metaphone']}")
     if row["family_soundex"] and row["dob"]:
         keys.add(f"sxy:{row['family_soundex']}|{row['dob'][:4]}")
+    if row["identifier_anagram"]:
+        keys.add(f"ida:{row['identifier_anagram']}")
     for name in ("phone", "email", "nino"):
         if row[name]:
             keys.add(f"{name}:{row[name]}")

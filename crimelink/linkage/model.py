@@ -314,19 +314,20 @@ IDENTIFIER = PersonComparison(
     is_null=lambda a, b: a["identifier"] is None or b["identifier"] is None,
     levels=(
         Level("exact", "identifier_l = identifier_r", 0.9, 0.00001, lambda a, b: _eq(a, b, "identifier")),
+        # Two digits typed the wrong way round is the commonest slip in a reference number.
         Level(
-            "one character different",
-            "levenshtein(identifier_l, identifier_r) <= 1",
-            0.05,
+            "one character different or two swapped",
+            "damerau_levenshtein(identifier_l, identifier_r) <= 1",
+            0.06,
             0.00001,
-            lambda a, b: jellyfish.levenshtein_distance(a["identifier"], b["identifier"]) <= 1,
+            lambda a, b: jellyfish.damerau_levenshtein_distance(a["identifier"], b["identifier"]) <= 1,
         ),
         Level(
-            "two characters different",
-            "levenshtein(identifier_l, identifier_r) <= 2",
+            "two slips",
+            "damerau_levenshtein(identifier_l, identifier_r) <= 2",
             0.02,
             0.0001,
-            lambda a, b: jellyfish.levenshtein_distance(a["identifier"], b["identifier"]) <= 2,
+            lambda a, b: jellyfish.damerau_levenshtein_distance(a["identifier"], b["identifier"]) <= 2,
         ),
     ),
     else_m=0.03,
@@ -344,6 +345,7 @@ PREDICTION_BLOCKING_RULES = (
     "l.given_name = r.family_name AND l.family_name = r.given_name",
     "l.family_soundex = r.family_soundex AND substr(l.dob, 1, 4) = substr(r.dob, 1, 4)",
     "l.phone = r.phone",
+    "l.identifier_anagram = r.identifier_anagram",
 )
 
 #: EM sessions: each blocks on some columns and so trains the comparisons that do not use them.

@@ -35,6 +35,7 @@ PERSON_COLUMNS = (
     "email",
     "nino",
     "identifier",
+    "identifier_anagram",
 )
 
 
@@ -82,6 +83,8 @@ class PersonRecord:
             "email": self.emails[0] if self.emails else None,
             "nino": self.nino,
             "identifier": self.identifier,
+            # The identifier's characters in order: two of them typed the wrong way round keep it.
+            "identifier_anagram": "".join(sorted(self.identifier)) if self.identifier else None,
         }
 
     @property
