@@ -19,6 +19,7 @@ from crimelink.cli_deconflict import deconflict_app
 from crimelink.cli_entities import entities_app
 from crimelink.cli_link import link
 from crimelink.cli_network import network_app
+from crimelink.cli_reminders import reminders_app
 from crimelink.cli_safeguarding import safeguarding_app
 from crimelink.cli_web import demo_users, serve, user_app
 from crimelink.domain import AgencyKind
@@ -48,6 +49,7 @@ app.add_typer(entities_app, name="entities")
 app.add_typer(safeguarding_app, name="safeguarding")
 app.add_typer(network_app, name="network")
 app.add_typer(deconflict_app, name="deconflict")
+app.add_typer(reminders_app, name="reminders")
 app.command("serve")(serve)
 app.command("link")(link)
 demo_app.command("users")(demo_users)

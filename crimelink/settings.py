@@ -94,6 +94,60 @@ class Settings(BaseSettings):
     map_tile_attribution: str = Field(
         default="", max_length=300, description="Credit the tile server asks for, shown under the map."
     )
+    smtp_host: str | None = Field(
+        default=None,
+        description="SMTP server that reminder e-mails go through; unset means no e-mail is sent.",
+    )
+    smtp_port: int = Field(default=25, ge=1, le=65535, description="Port of the SMTP server.")
+    smtp_sender: str = Field(
+        default="crimelink@localhost",
+        min_length=3,
+        max_length=320,
+        description="The From address of reminder e-mails.",
+    )
+    smtp_username: str | None = Field(
+        default=None, description="User name to log in to the SMTP server with, if it asks for one."
+    )
+    smtp_password: SecretStr | None = Field(default=None, description="Password for the SMTP user name.")
+    smtp_starttls: bool = Field(
+        default=False, description="Upgrade the SMTP connection with STARTTLS before logging in and sending."
+    )
+    smtp_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=300, description="Give up on an SMTP server that does not answer in this time."
+    )
+    public_base_url: str | None = Field(
+        default=None,
+        description=(
+            "The address people reach Crimelink at (https://crimelink.example.org), for links in e-mails; "
+            "unset means the e-mails give paths such as /actions/12."
+        ),
+    )
+    reminder_interval_hours: int = Field(
+        default=24,
+        ge=1,
+        description="A reminder about the same overdue action or pending request is sent at most this often.",
+    )
+    request_pending_days: int = Field(
+        default=14,
+        ge=1,
+        description="A request for assistance still open after this many days is reminded about.",
+    )
+    disruption_grading_file: Path | None = Field(
+        default=None,
+        description=(
+            "An edited copy of disruption_grading.yaml (each outcome kind's default grade); unset means "
+            "the packaged file."
+        ),
+    )
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("give the address as an http(s) URL, e.g. https://crimelink.example.org")
+        return value.rstrip("/")
 
     @field_validator("map_tile_url")
     @classmethod

@@ -14,6 +14,8 @@ class NavLink:
     href: str
     #: ``None``: every signed-in user has it.
     action: Action | None
+    #: Another action that also gives the link (the directory: readers of the plan and its managers).
+    or_action: Action | None = None
 
 
 NAV_LINKS = (
@@ -23,11 +25,21 @@ NAV_LINKS = (
     NavLink("cross_agency", "Cross-agency report", "/reports/cross-agency", Action.RECORD_SEARCH),
     NavLink("network", "Network", "/network", Action.NETWORK_VIEW),
     NavLink("groups", "Organised crime groups", "/groups", Action.GROUP_VIEW),
+    NavLink("tactics", "Tactics", "/tactics", Action.TACTIC_VIEW),
     NavLink("review", "Review queue", "/review", Action.ENTITY_JUDGE),
     NavLink("linkage", "Entity resolution", "/linkage", Action.ENTITY_RESOLVE),
     NavLink("safeguarding", "Safeguarding", "/safeguarding", Action.SAFEGUARDING_VIEW),
     NavLink("operations", "Operations", "/operations", Action.OPERATION_VIEW),
     NavLink("deconfliction", "Deconfliction desk", "/deconfliction", Action.DECONFLICTION_BOARD),
+    NavLink("plans", "Disruption plans", "/plans", Action.PLAN_VIEW),
+    NavLink("actions", "Actions", "/actions", Action.ACTION_UPDATE),
+    NavLink("plan", "Partnership plan", "/plan", Action.PARTNERSHIP_VIEW),
+    NavLink("meetings", "Meetings", "/meetings", Action.PARTNERSHIP_VIEW),
+    NavLink("requests", "Requests for assistance", "/requests", Action.REQUEST_SUBMIT),
+    NavLink("contacts", "Contacts", "/contacts", Action.PARTNERSHIP_VIEW, or_action=Action.CONTACT_MANAGE),
+    NavLink("outcomes", "Outcomes", "/outcomes", Action.OUTCOME_VIEW),
+    NavLink("performance", "Performance", "/outcomes/dashboard", Action.OUTCOME_VIEW),
+    NavLink("reminders", "Reminders", "/reminders", Action.REMINDER_SEND),
     NavLink("submit_intelligence", "Submit intelligence", "/intelligence/new", Action.INTELLIGENCE_SUBMIT),
     NavLink("disclosures", "Disclosure requests", "/disclosures", Action.DISCLOSURE_REQUEST),
     NavLink("audit", "Audit trail", "/audit", Action.AUDIT_READ),
@@ -41,4 +53,10 @@ NAV_LINKS = (
 
 def navigation(actor: Actor) -> list[NavLink]:
     """The links ``actor`` may follow, in menu order."""
-    return [link for link in NAV_LINKS if link.action is None or allowed(actor, link.action)]
+    return [
+        link
+        for link in NAV_LINKS
+        if link.action is None
+        or allowed(actor, link.action)
+        or (link.or_action is not None and allowed(actor, link.or_action))
+    ]

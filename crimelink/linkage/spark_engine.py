@@ -88,7 +88,10 @@ _REWRITTEN: tuple[type[exp.Expr], ...] = (
 )
 #: DuckDB functions sqlglot does not know (parsed as anonymous calls) -> their Spark equivalent.
 #: ``damerau_levenshtein`` is registered on Spark from Splink's similarity jar.
-_ANONYMOUS: dict[str, str] = {"list_intersect": "array_intersect", "damerau_levenshtein": "damerau_levenshtein"}
+_ANONYMOUS: dict[str, str] = {
+    "list_intersect": "array_intersect",
+    "damerau_levenshtein": "damerau_levenshtein",
+}
 #: Functions whose result is a list, so that ``len(...)`` of them is the list's size.
 _ARRAY_VALUED: tuple[type[exp.Expr], ...] = (exp.ArrayDistinct, exp.ArrayConcat, exp.Array)
 

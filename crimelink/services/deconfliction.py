@@ -100,6 +100,7 @@ from crimelink.services.deconfliction_views import (
     OperationView,
     SideConflictView,
 )
+from crimelink.services.plan_operations import follow_operation
 from crimelink.store.models import Agency, Interest, Operation, OperationConflict
 from crimelink.store.models.base import utcnow
 
@@ -321,6 +322,7 @@ def start_operation(
             "status", f"operation {operation.id} is {operation.status.value.lower()}, not cleared"
         )
     operation.status = OperationStatus.ACTIVE
+    follow_operation(session, operation)
     record_event(
         session,
         actor,
@@ -364,6 +366,7 @@ def complete_operation(
     )
     for interest in holders:
         notify_outcome(session, operation, interest, rules=rules, now=now)
+    follow_operation(session, operation)
     record_event(
         session,
         actor,

@@ -46,6 +46,7 @@ from crimelink.services.deconfliction_index import (
     unindex_operation,
 )
 from crimelink.services.deconfliction_notices import Conflict, ConflictRecord, notices, notify, write_notices
+from crimelink.services.plan_operations import follow_operation, follow_operations
 from crimelink.store.models import Agency, Interest, Operation, OperationConflict
 
 
@@ -163,7 +164,10 @@ def run_operation_check(
     pending = any(row.status is ConflictStatus.OPEN and rules.blocks(row.grade) for row in existing) or any(
         rules.blocks(found[key].finding.grade) for key in found if key not in {row.key for row in existing}
     )
+    before = operation.status
     set_status(operation, pending=pending)
+    if operation.status is not before:
+        follow_operation(session, operation)  # an action that is this operation follows it
     _refresh_counterparts(session, outcome, existing, found, rules=rules, besides=operation.id, now=now)
     record_event(
         session,
@@ -420,6 +424,7 @@ def hold_operations(session: Session, operation_ids: Iterable[int], *, now: date
         if isinstance(operation, Operation) and operation.status in held:
             set_committed_value(operation, "status", OperationStatus.CONFLICT_PENDING)
             set_committed_value(operation, "updated_at", now)
+    follow_operations(session, ids)
 
 
 def set_status(operation: Operation, *, pending: bool) -> None:
@@ -444,10 +449,15 @@ def refresh_statuses(session: Session, operation_ids: Iterable[int], *, rules: D
         )
     ).all()
     pending = {op_id for row in rows for op_id in row if op_id in ids}
+    changed = []
     for op_id in sorted(ids):
         operation = session.get(Operation, op_id)  # usually already loaded by the check
         if operation is not None:
+            before = operation.status
             set_status(operation, pending=op_id in pending)
+            if operation.status is not before:
+                changed.append(op_id)
+    follow_operations(session, changed)
 
 
 def close_operation(
@@ -503,6 +513,8 @@ def mark_cancelled(
     operation.status = OperationStatus.CANCELLED
     operation.cancelled_at = now
     operation.cancel_reason = reason
-    return close_operation(
+    lapsed = close_operation(
         session, operation, reason=f"operation {operation.id} was cancelled", rules=rules, now=now
     )
+    follow_operation(session, operation)
+    return lapsed

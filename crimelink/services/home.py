@@ -3,8 +3,10 @@
 Everyone sees how many agencies are in the partnership (the directory hit / no-hit answers point to).
 People who may view records see their own agency's datasets with record counts (an agency always
 sees its own records). Those who decide their agency's disclosure requests see how many are waiting.
-Administrators see the administration counts. Nothing else is counted here: a count of other agencies'
-records would leak what the policy hides.
+Administrators see the administration counts. Everyone who works on the plan sees their agency's
+overdue actions and pending requests for assistance (a co-ordinator: all of them), as
+:mod:`crimelink.services.reminders` finds them for the reminder e-mails. Nothing else is counted here:
+a count of other agencies' records would leak what the policy hides.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy.orm import Session
 from crimelink.access.policy import Action, Actor, AgencyResource, allowed
 from crimelink.domain import DataCategory, DatasetKind, DisclosureStatus
 from crimelink.services.admin import AdminCounts, admin_counts
+from crimelink.services.reminders import ReminderItem, overdue_actions_for, pending_requests_for
 from crimelink.store.models import Agency, Dataset, DisclosureRequest, SourceRecord
 
 
@@ -38,6 +41,12 @@ class HomeSummary:
     admin: AdminCounts | None
     #: Requests to the actor's agency awaiting a decision; ``None`` when the actor may not decide them.
     pending_disclosures: int | None = None
+    #: The agency's overdue actions (a co-ordinator's: all); ``None`` when the actor sees no actions.
+    overdue_actions: list[ReminderItem] | None = None
+    #: Requests for assistance the agency raised or was routed, still waiting (a co-ordinator's: all).
+    pending_requests: list[ReminderItem] | None = None
+    #: The actor may send the reminder e-mails now (``reminder.send``).
+    may_send_reminders: bool = False
 
 
 def home_summary(session: Session, actor: Actor, *, today: date) -> HomeSummary:
@@ -63,6 +72,9 @@ def home_summary(session: Session, actor: Actor, *, today: date) -> HomeSummary:
         own_datasets=own,
         admin=admin,
         pending_disclosures=_pending_disclosures(session, actor),
+        overdue_actions=overdue_actions_for(session, actor, today=today),
+        pending_requests=pending_requests_for(session, actor, today=today),
+        may_send_reminders=bool(allowed(actor, Action.REMINDER_SEND)),
     )
 
 

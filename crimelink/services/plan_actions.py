@@ -21,13 +21,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crimelink.access import Action, Actor, allowed
-from crimelink.domain import ActionStatus, FourP
-from crimelink.errors import InvalidInputError, NotFoundError, PermissionDeniedError
+from crimelink.domain import ActionStatus, FourP, PlanStatus
+from crimelink.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from crimelink.services.callers import Caller, SystemCaller, authorise, record_event
 from crimelink.services.tactic_rows import tactic_row
 from crimelink.store.models import (
     Agency,
     DisruptionPlan,
+    Entity,
     Initiative,
     Meeting,
     PartnershipObjective,
@@ -60,6 +61,8 @@ OPEN_STATUSES = frozenset(
     {ActionStatus.PROPOSED, ActionStatus.DECONFLICTING, ActionStatus.APPROVED, ActionStatus.IN_PROGRESS}
 )
 MAX_TITLE = 300
+#: Statuses in the order the flow runs (how moves are offered).
+_FLOW_ORDER = list(ActionStatus)
 MAX_TEXT = 10_000
 
 
@@ -157,6 +160,11 @@ def _check_home(session: Session, data: ActionInput, problems: dict[str, str]) -
     for name, model, value, label in homes:
         if value is not None and session.get(model, value) is None:
             problems[name] = f"there is no {label} {value}"
+    if data.target_entity_id is not None and session.get(Entity, data.target_entity_id) is None:
+        problems["target_entity_id"] = f"there is no entity {data.target_entity_id}"
+    plan = session.get(DisruptionPlan, data.plan_id) if data.plan_id is not None else None
+    if plan is not None and plan.status == PlanStatus.CLOSED:
+        problems["plan_id"] = f"disruption plan {plan.id} is closed: it takes no new actions"
 
 
 def create_action(
@@ -273,6 +281,12 @@ def move_action(
             "the agency an action is given to may start or finish it; ask the plan's owner to "
             f"move it to {target.value.lower().replace('_', ' ')}"
         )
+    plan = action.plan
+    if plan is not None and plan.status == PlanStatus.CLOSED:
+        raise ConflictError(
+            "status",
+            f"disruption plan {plan.id} is closed: its actions are kept as they were and cannot move",
+        )
     if target == ActionStatus.ABANDONED and not note.strip():
         raise InvalidInputError("note", "say why the action is abandoned")
     if len(note) > MAX_TEXT:
@@ -358,7 +372,7 @@ def action_view(session: Session, caller: Caller, action: PlanAction, *, today: 
         created_by=action.created_by,
         created_at=action.created_at,
         completed_at=action.completed_at,
-        next_moves=tuple(sorted(moves)),
+        next_moves=tuple(sorted(moves, key=_FLOW_ORDER.index)),
         events=tuple(
             ActionEventView(
                 from_status=event.from_status,

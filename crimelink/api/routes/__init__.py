@@ -3,10 +3,12 @@
 from fastapi import APIRouter
 
 from crimelink.api.routes import (
+    actions,
     agencies,
     agreements,
     audit,
     compartments,
+    contacts,
     deconfliction,
     disclosures,
     entities,
@@ -16,11 +18,17 @@ from crimelink.api.routes import (
     interests,
     linkage_runs,
     me,
+    meetings,
     network,
     operations,
+    outcomes,
+    partnership,
+    plans,
     records,
+    requests,
     review,
     safeguarding,
+    tactics,
     tokens,
     users,
 )
@@ -45,9 +53,17 @@ for _module in (
     safeguarding,
     network,
     groups,
+    tactics,
     operations,
     interests,
     deconfliction,
+    plans,
+    actions,
+    partnership,
+    meetings,
+    requests,
+    contacts,
+    outcomes,
 ):
     api_router.include_router(_module.router)
 

@@ -292,6 +292,13 @@ class Outcome(Base):
     impact: Mapped[DisruptionImpact] = mapped_column(
         enum_column(DisruptionImpact, 10), default=DisruptionImpact.NONE
     )
+    #: The grade the configured grading gave (``disruption_grading.yaml``), and which rule and why.
+    impact_default: Mapped[DisruptionImpact | None] = mapped_column(
+        enum_column(DisruptionImpact, 10, name="impact_default_disruptionimpact")
+    )
+    impact_basis: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: Why the recorder chose ``impact`` over ``impact_default`` (empty when they kept it).
+    impact_override_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(200), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
