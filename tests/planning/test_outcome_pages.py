@@ -331,6 +331,10 @@ def test_a_coordinator_sends_reminders_from_the_home_page(partnership: Partnersh
     assert "Overdue actions (1)" in home.text
     assert "2 days overdue" in home.text
     assert 'action="/reminders/send"' in home.text
+    twin = client.get("/api/me").json()["home"]  # the home page's JSON twin lists the same
+    assert [(i["subject_id"], i["path"]) for i in twin["overdue_actions"]] == [(action, f"/actions/{action}")]
+    assert f'<td class="number">{twin["overdue_actions"][0]["days_overdue"]}</td>' in home.text
+    assert [i["subject_id"] for i in twin["pending_requests"]] == [request]
 
     page = client.post("/reminders/send", data={"csrf_token": form_token(home.text)})
     assert page.status_code == 200

@@ -67,14 +67,23 @@ def test_navigation_shows_admin_links_only_to_administrators(
         other = TestClient(client.app)
         signed_in_as(other, username)
         seen[username] = _nav(other.get("/").text)
-    assert seen["admin.one"] == ["/", *ADMIN_PAGES, "/account/tokens"]
+    # Administrators also keep the directory of contacts and may send the reminders now.
+    assert seen["admin.one"] == ["/", "/contacts", "/reminders", *ADMIN_PAGES, "/account/tokens"]
     assert seen["housing.officer"] == [
         "/",
         "/search",
         "/find",
         "/reports/cross-agency",
         "/network",
+        "/tactics",
         "/operations",
+        "/actions",
+        "/plan",
+        "/meetings",
+        "/requests",
+        "/contacts",
+        "/outcomes",
+        "/outcomes/dashboard",
         "/intelligence/new",
         "/disclosures",
         "/account/tokens",

@@ -9,8 +9,15 @@ from fastapi import APIRouter
 from crimelink.access.policy import Action, allowed
 from crimelink.api.deps import CurrentUser, SessionDep
 from crimelink.api.navigation import navigation
-from crimelink.api.schemas.me import AdminCountsPublic, HomePublic, MePublic, OwnDatasetPublic
+from crimelink.api.schemas.me import (
+    AdminCountsPublic,
+    HomePublic,
+    MePublic,
+    OwnDatasetPublic,
+    WaitingItemPublic,
+)
 from crimelink.services.home import home_summary
+from crimelink.services.reminders import ReminderItem
 
 router = APIRouter(tags=["me"])
 
@@ -31,6 +38,8 @@ def me(db: SessionDep, signed_in: CurrentUser) -> MePublic:
             if summary.admin is None
             else AdminCountsPublic.model_validate(summary.admin, from_attributes=True)
         ),
+        overdue_actions=_waiting(summary.overdue_actions),
+        pending_requests=_waiting(summary.pending_requests),
         links={link.key: link.href for link in navigation(actor)},
     )
     return MePublic(
@@ -46,3 +55,9 @@ def me(db: SessionDep, signed_in: CurrentUser) -> MePublic:
         allowed_actions=[a.value for a in Action if allowed(actor, a)],
         home=home,
     )
+
+
+def _waiting(items: list[ReminderItem] | None) -> list[WaitingItemPublic] | None:
+    if items is None:
+        return None
+    return [WaitingItemPublic.model_validate(item, from_attributes=True) for item in items]
