@@ -28,6 +28,17 @@ if TYPE_CHECKING:  # only for annotations: test modules do not import conftest a
 
 pytestmark = pytest.mark.browser
 
+#: Every reader of the partnership plan (docs/access.md): the menu of tactics, the actions given to their
+#: agency, the partnership plan, its meetings, requests for assistance, the directory and the outcomes.
+PARTNERSHIP = [
+    "Actions",
+    "Partnership plan",
+    "Meetings",
+    "Requests for assistance",
+    "Contacts",
+    "Outcomes",
+    "Performance",
+]
 NAVIGATION: dict[UserRole, list[str]] = {
     UserRole.ANALYST: [
         "Home",
@@ -36,20 +47,57 @@ NAVIGATION: dict[UserRole, list[str]] = {
         "Cross-agency report",
         "Network",
         "Organised crime groups",
+        "Tactics",
         "Review queue",
         "Entity resolution",
         "Operations",
+        "Disruption plans",
+        *PARTNERSHIP,
         "Submit intelligence",
         "Disclosure requests",
         "API tokens",
     ],
+    UserRole.ORGANISED_CRIME_ADVISOR: [
+        "Home",
+        "Search records",
+        "Find people and places",
+        "Cross-agency report",
+        "Network",
+        "Organised crime groups",
+        "Tactics",
+        "Review queue",
+        "Operations",
+        "Disruption plans",
+        *PARTNERSHIP,
+        "Submit intelligence",
+        "Disclosure requests",
+        "API tokens",
+    ],
+    UserRole.COORDINATOR: [
+        "Home",
+        "Search records",
+        "Find people and places",
+        "Cross-agency report",
+        "Network",
+        "Organised crime groups",
+        "Tactics",
+        "Operations",
+        "Disruption plans",
+        *PARTNERSHIP,
+        "Reminders",
+        "Disclosure requests",
+        "API tokens",
+    ],
+    # Partners see the actions given to their agency, never the disruption plans behind them.
     UserRole.PARTNER_OFFICER: [
         "Home",
         "Search records",
         "Find people and places",
         "Cross-agency report",
         "Network",
+        "Tactics",
         "Operations",
+        *PARTNERSHIP,
         "Submit intelligence",
         "Disclosure requests",
         "API tokens",
@@ -60,7 +108,9 @@ NAVIGATION: dict[UserRole, list[str]] = {
         "Find people and places",
         "Cross-agency report",
         "Network",
+        "Tactics",
         "Safeguarding",
+        *PARTNERSHIP,
         "Disclosure requests",
         "API tokens",
     ],
@@ -70,13 +120,24 @@ NAVIGATION: dict[UserRole, list[str]] = {
         "Find people and places",
         "Cross-agency report",
         "Network",
+        "Tactics",
         "Operations",
         "Deconfliction desk",
+        *PARTNERSHIP,
         "Disclosure requests",
         "API tokens",
     ],
     UserRole.AUDITOR: ["Home", "Audit trail", "API tokens"],
-    UserRole.ADMINISTRATOR: ["Home", "Agencies", "Users", "Compartments", "Sharing agreements", "API tokens"],
+    # The administrator keeps the directory of contacts, but reads no plan (nor the reminders' titles).
+    UserRole.ADMINISTRATOR: [
+        "Home",
+        "Contacts",
+        "Agencies",
+        "Users",
+        "Compartments",
+        "Sharing agreements",
+        "API tokens",
+    ],
 }
 
 

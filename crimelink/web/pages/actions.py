@@ -180,6 +180,7 @@ def _action_page(
         and view.agency_id == actor.agency_id
         and allowed(actor, Action.OPERATION_REGISTER),
         operations=[(c.value, c.text) for c in operations],
+        may_record_outcome=bool(allowed(actor, Action.OUTCOME_RECORD)),
         field_labels={f"note-{action_id}": "Note", **OPERATION_LABELS},
         **shared(),
     )

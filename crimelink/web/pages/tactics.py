@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from crimelink.access import Action, allowed
 from crimelink.api.deps import SessionDep
 from crimelink.api.routes.groups import CandidateKeyPath
 from crimelink.api.routes.tactics import TacticIdPath
@@ -251,6 +252,10 @@ def _recommendations_page(
         json_url=json_url,
         view=view,
         back=back,
+        # "Add to the plan" for a confirmed group: its disruption plan's add-action form, the tactic chosen.
+        add_to_plan=f"/groups/{view.target_id}/plan"
+        if view.target_kind == "group" and allowed(viewer.actor, Action.PLAN_MANAGE)
+        else "",
         **_shared(),
     )
 
