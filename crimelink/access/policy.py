@@ -135,7 +135,8 @@ ROLE_PERMISSIONS: dict[Action, frozenset[UserRole]] = {
     Action.OUTCOME_VIEW: _READERS,
     Action.OUTCOME_RECORD: _READERS,
     Action.CONTACT_MANAGE: frozenset({UserRole.COORDINATOR, UserRole.ADMINISTRATOR}),
-    Action.REMINDER_SEND: frozenset({UserRole.COORDINATOR, UserRole.ADMINISTRATOR}),
+    # The co-ordinator reads every overdue action and request (the preview lists their titles).
+    Action.REMINDER_SEND: frozenset({UserRole.COORDINATOR}),
 }
 
 #: API token scopes and the actions each lets a machine client take.

@@ -348,10 +348,13 @@ def test_a_dry_run_sends_and_records_nothing(session: Session, mailer: SmtpMaile
     assert session.scalars(select(ReminderSent)).all() == []
 
 
-def test_only_coordinators_and_administrators_send_reminders_and_only_with_a_server(session: Session) -> None:
+def test_only_coordinators_send_reminders_and_only_with_a_server(session: Session) -> None:
     make_action(session)
     with pytest.raises(PermissionDeniedError):
         send_reminders(session, actor(session, "lic.officer"), mailer=None, policy=POLICY, now=NOW)
+    # The administrator reads no plan, so not the reminders' titles either (not even as a preview).
+    with pytest.raises(PermissionDeniedError):
+        send_reminders(session, actor(session, "admin"), mailer=None, policy=POLICY, dry_run=True, now=NOW)
     with pytest.raises(ConfigurationError, match="set CRIMELINK_SMTP_HOST"):
         send_reminders(session, actor(session, "coordinator"), mailer=None, policy=POLICY, now=NOW)
 

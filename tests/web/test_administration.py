@@ -67,8 +67,8 @@ def test_navigation_shows_admin_links_only_to_administrators(
         other = TestClient(client.app)
         signed_in_as(other, username)
         seen[username] = _nav(other.get("/").text)
-    # Administrators also keep the directory of contacts and may send the reminders now.
-    assert seen["admin.one"] == ["/", "/contacts", "/reminders", *ADMIN_PAGES, "/account/tokens"]
+    # Administrators also keep the directory of contacts.
+    assert seen["admin.one"] == ["/", "/contacts", *ADMIN_PAGES, "/account/tokens"]
     assert seen["housing.officer"] == [
         "/",
         "/search",
