@@ -22,6 +22,7 @@ run: install
 	$(BIN)/crimelink safeguarding scan
 	$(BIN)/crimelink demo users
 	$(BIN)/crimelink demo operations
+	$(BIN)/crimelink demo plan
 	$(BIN)/crimelink serve
 
 test: install

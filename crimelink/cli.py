@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -305,6 +305,43 @@ def demo_operations(
     for role, username, password, agency_code in summary.sign_ins:
         table.add_row(role.value, username, password, agency_code)
     console.print(table)
+
+
+@demo_app.command("plan")
+def demo_plan(
+    directory: Annotated[
+        Path | None, typer.Option("--dir", help="Demo directory (default DATA_DIR/demo)")
+    ] = None,
+) -> None:
+    """Give the demo its co-ordinated plan (groups, contacts, objectives, disruption plans, meetings,
+    requests, outcomes), entered as each agency's officer (after `demo operations`). Safe to repeat."""
+    from crimelink.demo.plan_loader import load_demo_plan
+
+    settings = get_settings()
+    engine = open_store(settings)
+    with session_scope(engine) as session:
+        summary = load_demo_plan(session, directory or settings.data_dir / "demo", settings)
+    if summary.confirmed_groups:
+        console.print("the analyst confirmed: " + "; ".join(summary.confirmed_groups))
+    for line in summary.single_targets:
+        console.print(f"plan against a single target: {line}")
+    if summary.added:
+        console.print("added " + _counted(summary.added))
+    if summary.already_there:
+        console.print(f"already there, nothing to do for them: {_counted(summary.already_there)}")
+    for note in summary.notes:
+        console.print(f"left out: {note}")
+    states = ", ".join(f"{status.lower()} {count}" for status, count in summary.actions_by_status.items())
+    console.print(f"actions: {states}; {summary.overdue} overdue")
+    table = Table("role", "username", "password", "agency", title="Partner officers (synthetic data only)")
+    for role, username, password, agency_code in summary.sign_ins:
+        table.add_row(role.value, username, password, agency_code)
+    console.print(table)
+
+
+def _counted(counts: Mapping[str, int]) -> str:
+    """``{"contacts": 15, "meetings": 1}`` -> ``15 contacts, 1 meeting``."""
+    return ", ".join(f"{n} {kind.removesuffix('s') if n == 1 else kind}" for kind, n in counts.items())
 
 
 def _print_summaries(summaries: list[ImportSummary]) -> None:

@@ -86,6 +86,25 @@ DEMO_OPERATION_OFFICERS = (
     ),
 )
 
+#: Officers of agencies whose actions and outcomes fill the demo's co-ordinated plan (``crimelink demo plan``
+#: adds them): licensing records its licence reviews, environmental enforcement its seizures and costs.
+DEMO_PLAN_OFFICERS = (
+    DemoUser(
+        UserRole.PARTNER_OFFICER,
+        "licensing.demo",
+        "Fiona Grant (demo licensing officer)",
+        "LBA-LICENSING",
+        Classification.OFFICIAL,
+    ),
+    DemoUser(
+        UserRole.PARTNER_OFFICER,
+        "environment.demo",
+        "Dev Sharma (demo environmental enforcement officer)",
+        "LBA-ENV",
+        Classification.OFFICIAL,
+    ),
+)
+
 DEMO_COMPARTMENTS = (
     ("CHILDREN", "Children's safeguarding", "Children known to social care; need-to-know for safeguarding."),
     ("ADULT-SAFEGUARDING", "Adult safeguarding", "Adults at risk known to adult social care."),
@@ -140,9 +159,21 @@ def ensure_demo_users(session: Session, settings: Settings) -> list[tuple[UserRo
 def ensure_operation_officers(session: Session, settings: Settings) -> list[tuple[UserRole, str, str, str]]:
     """Create (or restore) the demo's partner officers who register operations; as
     :func:`ensure_demo_users` returns its sign-ins."""
+    return _ensure_officers(session, settings, DEMO_OPERATION_OFFICERS)
+
+
+def ensure_plan_officers(session: Session, settings: Settings) -> list[tuple[UserRole, str, str, str]]:
+    """Create (or restore) the demo's partner officers who record the plan's actions and outcomes; as
+    :func:`ensure_demo_users` returns its sign-ins."""
+    return _ensure_officers(session, settings, DEMO_PLAN_OFFICERS)
+
+
+def _ensure_officers(
+    session: Session, settings: Settings, officers: tuple[DemoUser, ...]
+) -> list[tuple[UserRole, str, str, str]]:
     codes = set(session.scalars(select(Agency.code)))
     sign_ins = []
-    for demo in DEMO_OPERATION_OFFICERS:
+    for demo in officers:
         if demo.agency_code in codes:
             _ensure_user(session, demo, settings)
             sign_ins.append((demo.role, demo.username, demo.password, demo.agency_code))
