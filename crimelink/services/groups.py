@@ -412,10 +412,20 @@ class Confirmation:
 
 
 def confirm_candidate(
-    session: Session, actor: Actor, picture: Picture, *, key: str, confirmation: Confirmation
+    session: Session,
+    actor: Actor,
+    picture: Picture,
+    *,
+    key: str,
+    confirmation: Confirmation,
+    now: datetime | None = None,
 ) -> OrganisedCrimeGroup:
-    """Turn a candidate into an organised crime group record. Audited; the caller commits."""
+    """Turn a candidate into an organised crime group record. Audited; the caller commits.
+
+    ``now`` dates the record and the decision (a group entered after the fact, as the demo does).
+    """
     authorise(actor, Action.GROUP_MANAGE)
+    now = now or datetime.now(UTC)
     candidate = picture.candidate(key)
     if key in picture.confirmed:
         raise InvalidInputError(
@@ -448,6 +458,8 @@ def confirm_candidate(
         lead_officer=confirmation.lead_officer.strip(),
         criminality=list(confirmation.criminality or [code for code, _ in candidate.threats]),
         notes=confirmation.reason.strip(),
+        created_at=now,
+        updated_at=now,
     )
     session.add(group)
     session.flush()
@@ -463,6 +475,7 @@ def confirm_candidate(
                 confidence=confirmation.confidence.get(person, IntelligenceAssessment.KNOWN_INDIRECTLY),
                 supporting_report_ids=_records_linking(picture.detection, person, candidate.members)[:50],
                 notes=" ".join(roles[person].reasons) if person in roles else "",
+                created_at=now,
             )
         )
     session.add(
@@ -474,6 +487,7 @@ def confirm_candidate(
             reason=confirmation.reason.strip(),
             analysis=picture.settings.to_json(),
             decided_by=actor.username,
+            decided_at=now,
         )
     )
     record_event(

@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 
 from crimelink.access import Actor
 from crimelink.cli import app
+from crimelink.deconflict.windows import as_utc
 from crimelink.demo import generate_demo
 from crimelink.demo.loader import load_demo
 from crimelink.demo.operations_loader import load_demo_operations, read_operations
@@ -175,6 +176,10 @@ def test_the_analyst_confirmed_the_planted_groups_that_have_a_candidate(
         assert set(group.criminality) <= set(planted[group.name]["threats"])
         assert group.lead_agency_id is not None
         assert _code(session, group.lead_agency_id) == lead[planted[group.name]["scenario"]]
+    # Confirmed in the weeks before the board held a month ago (whose agenda lists them as new).
+    first_meeting = session.scalars(select(Meeting).order_by(Meeting.held_at)).first()
+    assert first_meeting is not None
+    assert all(as_utc(group.created_at) < as_utc(first_meeting.held_at) for group in confirmed)
     decisions = session.scalars(
         select(AuditEvent).where(AuditEvent.action == "group.manage", AuditEvent.actor == "analyst.demo")
     ).all()
