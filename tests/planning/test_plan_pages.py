@@ -210,6 +210,37 @@ def test_the_add_action_form_takes_a_tactic_from_the_link_and_names_each_problem
     assert plan["group_name"] == "Canal Yard car wash network"
 
 
+def test_add_to_plan_for_a_group_with_no_plan_yet_keeps_the_tactic_through_opening_one(
+    partnership: Partnership,
+) -> None:
+    oca, token = partnership.client("pc.covert")
+    to_new = oca.get(
+        f"/groups/{partnership.group_id}/plan?tactic=premises-licence-review", follow_redirects=False
+    )
+    assert to_new.headers["location"] == (
+        f"/plans/new?group_id={partnership.group_id}&tactic=premises-licence-review"
+    )
+    form = oca.get(to_new.headers["location"])
+    assert '<input type="hidden" name="then_tactic" value="premises-licence-review">' in form.text
+    opened = oca.post(
+        "/plans/new",
+        data={
+            "csrf_token": token,
+            "title": "Disrupt the car wash network",
+            "owner_agency_id": str(partnership.police),
+            "group_id": str(partnership.group_id),
+            "review_every_days": "28",
+            "then_tactic": "premises-licence-review",
+        },
+        follow_redirects=False,
+    )
+    assert opened.status_code == 303
+    location = opened.headers["location"]
+    assert location.endswith("?done=opened&tactic=premises-licence-review#add-title")
+    page = oca.get(location.split("#")[0])
+    assert '<option value="premises-licence-review" selected>' in page.text
+
+
 def test_the_api_opens_plans_and_adds_actions_with_the_same_checks(partnership: Partnership) -> None:
     oca, token = partnership.client("pc.covert")
     headers = {"X-CSRF-Token": token}

@@ -176,6 +176,7 @@ def _plan_form(
     errors: dict[str, str],
     plan_id: int | None = None,
     status_code: int = 200,
+    then_tactic: str = "",
 ) -> Response:
     return render(
         request,
@@ -191,6 +192,7 @@ def _plan_form(
         plan_id=plan_id,
         agencies=[(c.value, c.text) for c in disruption_plans.agency_choices(db)],
         objectives=[(c.value, c.text) for c in disruption_plans.objective_choices(db)],
+        then_tactic=then_tactic,
     )
 
 
@@ -227,10 +229,21 @@ def _keep(problems: dict[str, str], errors: dict[str, str], labels: dict[str, st
         errors.setdefault(name if name in labels else fallback, problem)
 
 
+def _slug(tactic: str) -> str:
+    """A tactic's slug as passed between pages (letters, digits and hyphens only)."""
+    return "".join(c for c in tactic if c.isalnum() or c == "-")[:100]
+
+
 @router.get("/plans/new")
 def new_plan_page(
-    request: Request, viewer: Viewer, db: SessionDep, group_id: str = "", target_entity_id: str = ""
+    request: Request,
+    viewer: Viewer,
+    db: SessionDep,
+    group_id: str = "",
+    target_entity_id: str = "",
+    tactic: str = "",
 ) -> Response:
+    """The form to open a plan; ``?tactic=`` (from "add to plan") is offered on the new plan's action form."""
     authorise(viewer.actor, Action.PLAN_MANAGE)
     values = dict.fromkeys(PLAN_FIELDS, "")
     values.update(
@@ -239,7 +252,7 @@ def new_plan_page(
         owner_agency_id=str(viewer.actor.agency_id),
         review_every_days=str(disruption_plans.DEFAULT_CADENCE),
     )
-    return _plan_form(request, viewer, db, values=values, errors={})
+    return _plan_form(request, viewer, db, values=values, errors={}, then_tactic=_slug(tactic))
 
 
 @router.post("/plans/new")
@@ -254,10 +267,14 @@ def open_plan(request: Request, viewer: Viewer, form: CheckedForm, db: SessionDe
         except InvalidInputError as exc:
             db.rollback()
             _keep(exc.problems, errors, PLAN_LABELS, "title")
+    then_tactic = _slug(without_nul(text(form, "then_tactic")))
     if errors:
-        return _plan_form(request, viewer, db, values=values, errors=errors, status_code=400)
+        return _plan_form(
+            request, viewer, db, values=values, errors=errors, status_code=400, then_tactic=then_tactic
+        )
     db.commit()
-    return RedirectResponse(f"/plans/{plan.id}?done=opened", status_code=303)
+    follow = f"&tactic={then_tactic}#add-title" if then_tactic else ""
+    return RedirectResponse(f"/plans/{plan.id}?done=opened{follow}", status_code=303)
 
 
 @router.get("/groups/{group_id}/plan")
@@ -268,12 +285,15 @@ def group_plan(group_id: IdPath, viewer: Viewer, db: SessionDep, tactic: str = "
     """
     plan_id = disruption_plans.group_plan_id(db, viewer.actor, group_id)
     if plan_id is not None:
-        slug = "".join(c for c in tactic if c.isalnum() or c == "-")[:100]
+        slug = _slug(tactic)
         return RedirectResponse(
             f"/plans/{plan_id}" + (f"?tactic={slug}#add-title" if slug else ""), status_code=303
         )
     if allowed(viewer.actor, Action.PLAN_MANAGE):
-        return RedirectResponse(f"/plans/new?group_id={group_id}", status_code=303)
+        return RedirectResponse(
+            f"/plans/new?group_id={group_id}" + (f"&tactic={_slug(tactic)}" if _slug(tactic) else ""),
+            status_code=303,
+        )
     return RedirectResponse(f"/plans?group_id={group_id}", status_code=303)
 
 
