@@ -17,9 +17,11 @@ from sqlalchemy import select
 from crimelink.cli_audit import audit_app
 from crimelink.cli_deconflict import deconflict_app
 from crimelink.cli_entities import entities_app
+from crimelink.cli_export import export_app, import_ftm_command
 from crimelink.cli_link import link
 from crimelink.cli_network import network_app
 from crimelink.cli_reminders import reminders_app
+from crimelink.cli_reports import report_app
 from crimelink.cli_safeguarding import safeguarding_app
 from crimelink.cli_web import demo_users, serve, user_app
 from crimelink.domain import AgencyKind
@@ -50,6 +52,9 @@ app.add_typer(safeguarding_app, name="safeguarding")
 app.add_typer(network_app, name="network")
 app.add_typer(deconflict_app, name="deconflict")
 app.add_typer(reminders_app, name="reminders")
+app.add_typer(export_app, name="export")
+app.command("import-ftm")(import_ftm_command)
+app.add_typer(report_app, name="report")
 app.command("serve")(serve)
 app.command("link")(link)
 demo_app.command("users")(demo_users)

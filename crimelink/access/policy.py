@@ -62,6 +62,8 @@ class Action(StrEnum):
     OUTCOME_RECORD = "outcome.record"
     CONTACT_MANAGE = "contact.manage"
     REMINDER_SEND = "reminder.send"
+    EXPORT_RUN = "export.run"
+    REPORT_BUILD = "report.build"
 
 
 _READERS = frozenset(
@@ -137,6 +139,13 @@ ROLE_PERMISSIONS: dict[Action, frozenset[UserRole]] = {
     Action.CONTACT_MANAGE: frozenset({UserRole.COORDINATOR, UserRole.ADMINISTRATOR}),
     # The co-ordinator reads every overdue action and request (the preview lists their titles).
     Action.REMINDER_SEND: frozenset({UserRole.COORDINATOR}),
+    # An export holds only what the actor's network shows (crimelink.services.exports).
+    Action.EXPORT_RUN: frozenset(
+        {UserRole.ORGANISED_CRIME_ADVISOR, UserRole.ANALYST, UserRole.PARTNER_OFFICER}
+    ),
+    # A report holds only what the actor may see: each section passes its own action and the record rule
+    # (crimelink.services.local_profile, crimelink.services.group_pack); a partner builds its own copy.
+    Action.REPORT_BUILD: _READERS,
 }
 
 #: API token scopes and the actions each lets a machine client take.
@@ -156,6 +165,8 @@ TOKEN_SCOPES: dict[str, frozenset[Action]] = {
             Action.PLAN_VIEW,
             Action.PARTNERSHIP_VIEW,
             Action.OUTCOME_VIEW,
+            Action.EXPORT_RUN,
+            Action.REPORT_BUILD,
         }
     ),
     "write": frozenset(

@@ -144,7 +144,7 @@ class DatasetMapping(BaseModel):
     #: What sharing agreements are made about; default INTELLIGENCE for intelligence datasets, else OTHER.
     category: DataCategory | None = None
     description: str = ""
-    format: Literal["csv", "xlsx", "jsonl"] | None = None
+    format: Literal["csv", "xlsx", "jsonl", "ftm"] | None = None
     sheet: str | None = None
     encoding: str = "utf-8-sig"
     delimiter: str = ","
@@ -196,7 +196,7 @@ class DatasetMapping(BaseModel):
     def content_hash(self) -> str:
         return hashlib.sha256(json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
 
-    def file_format(self, path: Path) -> Literal["csv", "xlsx", "jsonl"]:
+    def file_format(self, path: Path) -> Literal["csv", "xlsx", "jsonl", "ftm"]:
         if self.format:
             return self.format
         suffix = path.suffix.lower()

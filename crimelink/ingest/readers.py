@@ -1,4 +1,4 @@
-"""Streaming readers for partner files: CSV, XLSX and JSON Lines.
+"""Streaming readers for partner files: CSV, XLSX, JSON Lines and FollowTheMoney entities.
 
 Each yields ``(row_number, {column: value})`` where ``row_number`` is what a person opening the file
 sees: the spreadsheet row (the header is row 1) for CSV and XLSX, the line number for JSON Lines.
@@ -39,6 +39,10 @@ class PartnerFile:
             yield from _csv_rows(self, start_after)
         elif fmt == "xlsx":
             yield from _xlsx_rows(self, start_after)
+        elif fmt == "ftm":
+            from crimelink.ingest.ftm import ftm_rows  # FollowTheMoney entities (docs/exports.md)
+
+            yield from ftm_rows(self.path, start_after)
         else:
             yield from _jsonl_rows(self, start_after)
 
@@ -59,10 +63,12 @@ def open_partner_file(path: Path, mapping: DatasetMapping) -> PartnerFile:
         estimated = max(lines - 1, 0)
     elif fmt == "xlsx":
         header, estimated = _xlsx_header(path, mapping)
+    elif fmt == "ftm":
+        header, estimated = (), lines
     else:
         header, estimated = _jsonl_header(path), lines
     wanted = [mapping.record_id, *mapping.columns]
-    if fmt != "jsonl":
+    if fmt in ("csv", "xlsx"):
         missing = [column for column in wanted if column not in header]
         if missing:
             raise ImportFileError(

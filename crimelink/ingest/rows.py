@@ -83,7 +83,9 @@ class RowProcessor:
 
     def process(self, row_number: int, row: Row) -> ProcessedRow | list[RowError]:
         if "__bad_line__" in row:
-            return [RowError("(line)", "line", str(row["__bad_line__"]))]
+            # A reader that can tell which column is at fault names it (FollowTheMoney: the property).
+            column = str(row.get("__bad_column__", "(line)"))
+            return [RowError(column, "line" if column == "(line)" else column, str(row["__bad_line__"]))]
         if any(type(v) is str and "\x00" in v for v in row.values()):
             # NUL characters are invisible, mean nothing in a register, and PostgreSQL refuses them.
             row = {k: v.replace("\x00", "") if type(v) is str else v for k, v in row.items()}

@@ -194,11 +194,15 @@ def apply_judgements(
         others = others - {judgement.left}
         forbidden.append((judgement.left, others))
         applied += _split(clusters, judgement.left, others, scorer)
+    # One index of where each party is, kept up to date by the joins (an import's references can make
+    # thousands of "same" judgements: rebuilding it for each was quadratic).
+    where = _where(clusters)
     for judgement in judgements:
         if judgement.decision != "same":
             continue
         others = {judgement.right} if judgement.right else entity_members.get(judgement.entity_id or 0, set())
-        applied += _join(clusters, judgement.left, others - {judgement.left}, forbidden)
+        applied += _join(clusters, where, judgement.left, others - {judgement.left}, forbidden)
+    clusters[:] = [c for c in clusters if c.members]
     return applied
 
 
@@ -259,11 +263,12 @@ def _resemblance(member: Party, anchors: Sequence[Party], scorer: PairScorer) ->
 
 def _join(
     clusters: list[Cluster],
+    where: dict[PartyKey, int],
     left: PartyKey,
     others: set[PartyKey],
     forbidden: list[tuple[PartyKey, set[PartyKey]]],
 ) -> int:
-    where = _where(clusters)
+    """Join ``left``'s cluster with each of ``others``' (emptying the joined one; ``where`` follows)."""
     joined = 0
     for key in sorted(others):
         if left not in where or key not in where:
@@ -281,12 +286,11 @@ def _join(
         )
         for judged in (left, key):
             merged.links[judged] = _judged(merged.links[judged], True)
+        for member in clusters[b].members:
+            where[member.key] = a
         clusters[a] = merged
         clusters[b] = Cluster(merged.kind, [], {})
-        for member in merged.members:
-            where[member.key] = a
         joined = 1
-    clusters[:] = [c for c in clusters if c.members]
     return joined
 
 

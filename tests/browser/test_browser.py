@@ -38,6 +38,8 @@ PARTNERSHIP = [
     "Contacts",
     "Outcomes",
     "Performance",
+    # Every reader builds their own copy of the SOC local profile and the board pack (docs/reports.md).
+    "Profile and board pack",
 ]
 NAVIGATION: dict[UserRole, list[str]] = {
     UserRole.ANALYST: [
@@ -47,6 +49,7 @@ NAVIGATION: dict[UserRole, list[str]] = {
         "Cross-agency report",
         "Network",
         "Organised crime groups",
+        "Export",
         "Tactics",
         "Review queue",
         "Entity resolution",
@@ -64,6 +67,7 @@ NAVIGATION: dict[UserRole, list[str]] = {
         "Cross-agency report",
         "Network",
         "Organised crime groups",
+        "Export",
         "Tactics",
         "Review queue",
         "Operations",
@@ -95,6 +99,7 @@ NAVIGATION: dict[UserRole, list[str]] = {
         "Find people and places",
         "Cross-agency report",
         "Network",
+        "Export",
         "Tactics",
         "Operations",
         *PARTNERSHIP,

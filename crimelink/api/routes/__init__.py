@@ -13,6 +13,7 @@ from crimelink.api.routes import (
     disclosures,
     entities,
     entity_search,
+    exports,
     groups,
     intelligence,
     interests,
@@ -25,6 +26,7 @@ from crimelink.api.routes import (
     partnership,
     plans,
     records,
+    reports,
     requests,
     review,
     safeguarding,
@@ -64,6 +66,8 @@ for _module in (
     requests,
     contacts,
     outcomes,
+    reports,
+    exports,
 ):
     api_router.include_router(_module.router)
 

@@ -22,13 +22,13 @@ from crimelink.api.schemas.common import MAX_ID, IdPath
 from crimelink.domain import DisruptionImpact, OutcomeKind
 from crimelink.errors import ConfigurationError, InvalidInputError
 from crimelink.planning.grading import OUTCOME_KIND_LABELS, money
+from crimelink.reports.charts import horizontal_bars, stacked_bars
 from crimelink.services import outcomes, reminders
 from crimelink.services.auth import SignedIn
 from crimelink.services.callers import authorise
 from crimelink.services.mail import SmtpMailer
 from crimelink.services.outcome_dashboard import GRADE_ORDER, OutcomeDashboard, default_span
 from crimelink.store.models import Agency
-from crimelink.web.charts import horizontal_bars, stacked_bars
 from crimelink.web.deps import CheckedForm, Viewer
 from crimelink.web.forms import text
 from crimelink.web.pages.records import without_nul

@@ -1,4 +1,4 @@
-"""Charts drawn on the server as SVG: the geometry here, the markup in ``templates/_charts.html``.
+"""Charts drawn on the server as SVG: the geometry here, the markup in ``templates/_charts.html`` (pages) and ``reports/templates/_charts.html`` (reports).
 
 No JavaScript and nothing from a CDN (the deployment may have no internet, and the Content-Security-
 Policy allows neither inline script nor style): a chart is a plain ``<svg role="img">`` with a title and

@@ -1,0 +1,139 @@
+"""The small demo borough the export tests read, built once per test session and shared by the modules.
+
+Seed 7, size 3,000: loaded, resolved, with the demo users and the co-ordinated plan (whose analyst
+confirms the planted groups), as ``make run`` builds it, only smaller. A fresh, empty store with one
+police analyst is what an FtM file is imported into.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from crimelink.access import Actor
+from crimelink.demo import generate_demo
+from crimelink.demo.loader import load_demo
+from crimelink.demo.operations_loader import load_demo_operations
+from crimelink.demo.plan_loader import load_demo_plan
+from crimelink.domain import AgencyKind, Classification, Purpose, UserRole
+from crimelink.linkage.resolve import resolve_entities
+from crimelink.services.admin import create_user
+from crimelink.services.agencies import register_agency
+from crimelink.services.auth import actor_for_user
+from crimelink.services.callers import SystemCaller
+from crimelink.services.demo_users import (
+    DEMO_OPERATION_OFFICERS,
+    DEMO_PLAN_OFFICERS,
+    DEMO_USERS,
+    ensure_demo_users,
+)
+from crimelink.settings import Settings
+from crimelink.store.engine import make_engine, session_scope
+from crimelink.store.models import User
+
+SEED = 7
+SIZE = 3000
+PASSWORDS = {d.username: d.password for d in (*DEMO_USERS, *DEMO_OPERATION_OFFICERS, *DEMO_PLAN_OFFICERS)}
+FRESH_ANALYST = "analyst.fresh"
+FRESH_PASSWORD = "fresh-store-analyst-2026"
+
+
+@dataclass(frozen=True)
+class ExportWorld:
+    directory: Path
+    engine: Engine
+    settings: Settings
+
+
+_BUILT: dict[str, ExportWorld] = {}
+
+
+def export_world(directory: Path, sqlite_template: Path) -> ExportWorld:
+    """The demo borough with its users and plan (built on the first call; later calls return it)."""
+    if "world" in _BUILT:
+        return _BUILT["world"]
+    generate_demo(directory / "demo", seed=SEED, size=SIZE)
+    settings = Settings(
+        _env_file=None, data_dir=directory / "var", secret_key=SecretStr("exports-" + "s" * 40)
+    )
+    path = directory / "crimelink.db"
+    shutil.copyfile(sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    load_demo(engine, directory / "demo")
+    resolve_entities(engine)
+    with session_scope(engine) as session:
+        ensure_demo_users(session, settings)
+    with session_scope(engine) as session:
+        load_demo_operations(session, directory / "demo", settings)
+    with session_scope(engine) as session:
+        load_demo_plan(session, directory / "demo", settings)
+    _BUILT["world"] = ExportWorld(directory, engine, settings)
+    return _BUILT["world"]
+
+
+def fresh_store(path: Path, sqlite_template: Path, settings: Settings) -> Engine:
+    """An empty store with the police agency and one police analyst, to import an FtM file into."""
+    shutil.copyfile(sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    with session_scope(engine) as session:
+        register_agency(
+            session,
+            actor="system:test",
+            code="POLICE",
+            name="Ashvale Police",
+            kind=AgencyKind.POLICE_BCU,
+            contact="SOC desk",
+        )
+    with session_scope(engine) as session:
+        create_user(
+            session,
+            caller=SystemCaller("test-setup"),
+            settings=settings,
+            username=FRESH_ANALYST,
+            display_name="Fresh Analyst",
+            agency_code="POLICE",
+            roles=[UserRole.ANALYST],
+            clearance=Classification.OFFICIAL_SENSITIVE,
+            compartments=[],
+            email="",
+            password=FRESH_PASSWORD,
+        )
+    return engine
+
+
+def actor(session: Session, username: str, purpose: Purpose = Purpose.CRIME_PREVENTION_DETECTION) -> Actor:
+    user = session.scalars(select(User).where(User.username == username)).one()
+    return actor_for_user(session, user, purpose)
+
+
+def signed_in(client: TestClient, username: str) -> TestClient:
+    """Sign ``client`` in through the sign-in form, as a person would."""
+    page = client.get("/sign-in")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token, "the sign-in page has no form"
+    answer = client.post(
+        "/sign-in",
+        data={
+            "csrf_token": token.group(1),
+            "username": username,
+            "password": PASSWORDS[username],
+            "purpose": Purpose.CRIME_PREVENTION_DETECTION.value,
+        },
+        follow_redirects=False,
+    )
+    assert answer.status_code in (302, 303), answer.text[:500]
+    return client
+
+
+def sessions(engine: Engine) -> Iterator[Session]:
+    with Session(engine) as session:
+        yield session
+        session.rollback()
