@@ -1,8 +1,8 @@
-"""The small demo borough the export tests read, built once per test session and shared by the modules.
+"""The small demo borough the export tests read: the report tests' (``reports_world.py``), built once.
 
-Seed 7, size 3,000: loaded, resolved, with the demo users and the co-ordinated plan (whose analyst
-confirms the planted groups), as ``make run`` builds it, only smaller. A fresh, empty store with one
-police analyst is what an FtM file is imported into.
+Seed 7, size 3,000: loaded, resolved, scanned, with the demo users, operations and the co-ordinated plan
+(whose analyst confirms the planted groups), as ``make run`` builds it, only smaller. A fresh, empty
+store with one police analyst is what an FtM file is imported into.
 """
 
 from __future__ import annotations
@@ -10,73 +10,34 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from pydantic import SecretStr
+from reports_world import PASSWORDS, DemoWorld, demo_world
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from crimelink.access import Actor
-from crimelink.demo import generate_demo
-from crimelink.demo.loader import load_demo
-from crimelink.demo.operations_loader import load_demo_operations
-from crimelink.demo.plan_loader import load_demo_plan
 from crimelink.domain import AgencyKind, Classification, Purpose, UserRole
-from crimelink.linkage.resolve import resolve_entities
 from crimelink.services.admin import create_user
 from crimelink.services.agencies import register_agency
 from crimelink.services.auth import actor_for_user
 from crimelink.services.callers import SystemCaller
-from crimelink.services.demo_users import (
-    DEMO_OPERATION_OFFICERS,
-    DEMO_PLAN_OFFICERS,
-    DEMO_USERS,
-    ensure_demo_users,
-)
 from crimelink.settings import Settings
 from crimelink.store.engine import make_engine, session_scope
 from crimelink.store.models import User
 
-SEED = 7
-SIZE = 3000
-PASSWORDS = {d.username: d.password for d in (*DEMO_USERS, *DEMO_OPERATION_OFFICERS, *DEMO_PLAN_OFFICERS)}
 FRESH_ANALYST = "analyst.fresh"
 FRESH_PASSWORD = "fresh-store-analyst-2026"
 
 
-@dataclass(frozen=True)
-class ExportWorld:
-    directory: Path
-    engine: Engine
-    settings: Settings
-
-
-_BUILT: dict[str, ExportWorld] = {}
+#: The export tests read the same demo borough as the report tests (one build per test session).
+ExportWorld = DemoWorld
 
 
 def export_world(directory: Path, sqlite_template: Path) -> ExportWorld:
     """The demo borough with its users and plan (built on the first call; later calls return it)."""
-    if "world" in _BUILT:
-        return _BUILT["world"]
-    generate_demo(directory / "demo", seed=SEED, size=SIZE)
-    settings = Settings(
-        _env_file=None, data_dir=directory / "var", secret_key=SecretStr("exports-" + "s" * 40)
-    )
-    path = directory / "crimelink.db"
-    shutil.copyfile(sqlite_template, path)
-    engine = make_engine(f"sqlite:///{path}")
-    load_demo(engine, directory / "demo")
-    resolve_entities(engine)
-    with session_scope(engine) as session:
-        ensure_demo_users(session, settings)
-    with session_scope(engine) as session:
-        load_demo_operations(session, directory / "demo", settings)
-    with session_scope(engine) as session:
-        load_demo_plan(session, directory / "demo", settings)
-    _BUILT["world"] = ExportWorld(directory, engine, settings)
-    return _BUILT["world"]
+    return demo_world(directory, sqlite_template)
 
 
 def fresh_store(path: Path, sqlite_template: Path, settings: Settings) -> Engine:
