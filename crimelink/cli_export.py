@@ -3,7 +3,7 @@
 An export is what the named user may see (their network, one confirmed group or some entities), written
 as FollowTheMoney entities, CSV, i2 Analyst's Notebook CSV, GraphML or GEXF (docs/exports.md), and
 audited as that user. ``import-ftm`` imports a file of FollowTheMoney entities (an Aleph collection) as a
-dataset of the user's agency; run ``crimelink link`` afterwards to resolve the new records.
+dataset of the user's agency; run ``crimelink entities resolve`` afterwards to resolve the new records.
 """
 
 from __future__ import annotations
@@ -136,7 +136,7 @@ def import_ftm_command(
         list[str] | None, typer.Option(help="Handling condition (repeat), e.g. POLICE_ONLY.")
     ] = None,
 ) -> None:
-    """Import FollowTheMoney entities (e.g. an Aleph collection) as a dataset; then run 'crimelink link'."""
+    """Import FollowTheMoney entities (e.g. an Aleph collection) as a dataset; then run 'crimelink entities resolve'."""
     settings = get_settings()
     engine = open_store(settings)
     with session_scope(engine) as session:
@@ -163,7 +163,7 @@ def import_ftm_command(
     )
     if summary.quarantined:
         typer.echo(f"see them: crimelink quarantine --dataset {summary.agency}/{summary.dataset}")
-    typer.echo("now resolve the new records: crimelink link")
+    typer.echo("now resolve the new records: crimelink entities resolve")
 
 
 __all__ = ["export_app", "import_ftm_command"]
