@@ -23,7 +23,7 @@ from crimelink.web.deps import CheckedForm, Viewer
 from crimelink.web.forms import text
 from crimelink.web.pages.operation_form import local_input, parse_local
 from crimelink.web.pages.operations import type_label
-from crimelink.web.pages.plans import number, served_url, shared
+from crimelink.web.pages.plans import number, shared
 from crimelink.web.pages.records import without_nul
 from crimelink.web.rendering import render, today
 
@@ -174,7 +174,7 @@ def _action_page(
         errors=errors,
         note=note,
         may_open_operation=disruption_plans.may_open_operation(actor, view),
-        meeting_url=served_url(("/meetings/{meeting_id}",), view.meeting_id),
+        meeting_url=f"/meetings/{view.meeting_id}" if view.meeting_id is not None else "",
         may_link=may_link,
         may_register=may_link
         and view.agency_id == actor.agency_id

@@ -378,27 +378,11 @@ def _plan_page(
     )
 
 
-def served_url(patterns: tuple[str, ...], value: int | None) -> str:
-    """The first of ``patterns`` (one ``{...}`` placeholder) the pages serve, filled with ``value``.
-
-    Other parts of the plan (tactics, meetings) have their own pages; this links to them only when present.
-    """
-    if value is None:
-        return ""
-    from crimelink.web.pages import page_routers  # here: the registry imports this module
-
-    paths = {getattr(route, "path", "") for router in page_routers for route in router.routes}
-    for pattern in patterns:
-        if pattern in paths:
-            return pattern.partition("{")[0] + str(value) + pattern.partition("}")[2]
-    return ""
-
-
 def _recommended_url(group_id: int | None, target_entity_id: int | None) -> str:
-    """The tactics pages' recommendations for the plan's group or target, when the application serves them."""
+    """The tactics pages' recommendations for the plan's group or single target."""
     if group_id is not None:
-        return served_url(("/groups/{group_id}/tactics",), group_id)
-    return served_url(("/entities/{entity_id}/tactics",), target_entity_id)
+        return f"/groups/{group_id}/tactics"
+    return f"/entities/{target_entity_id}/tactics" if target_entity_id is not None else ""
 
 
 @router.get("/plans/{plan_id}")
