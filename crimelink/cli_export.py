@@ -135,8 +135,15 @@ def import_ftm_command(
     condition: Annotated[
         list[str] | None, typer.Option(help="Handling condition (repeat), e.g. POLICE_ONLY.")
     ] = None,
+    deduplicated: Annotated[
+        bool,
+        typer.Option(
+            help="The publisher resolved its own entities (an OpenSanctions dataset, a Crimelink export): "
+            "linkage joins them to other records, never to each other."
+        ),
+    ] = False,
 ) -> None:
-    """Import FollowTheMoney entities (e.g. an Aleph collection) as a dataset; then run 'crimelink entities resolve'."""
+    """Import FollowTheMoney entities (e.g. an Aleph collection) as a dataset; then 'crimelink entities resolve'."""
     settings = get_settings()
     engine = open_store(settings)
     with session_scope(engine) as session:
@@ -153,6 +160,7 @@ def import_ftm_command(
             classification=classification,
             handling_code=handling_code,
             handling_conditions=tuple(condition or ()),
+            deduplicated=deduplicated,
             batch_size=settings.import_batch_size,
             phone_region=settings.default_phone_region,
             progress=lambda done, total: progress("importing entities", done, total),

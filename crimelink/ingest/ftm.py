@@ -350,6 +350,7 @@ def ftm_mapping(
     handling_code: HandlingCode = HandlingCode.PERMITTED,
     handling_conditions: tuple[str, ...] = (),
     description: str = "",
+    deduplicated: bool = False,
 ) -> DatasetMapping:
     """The dataset mapping for an FtM file: a column for every ``party Schema.property`` the file uses."""
     columns: dict[str, Any] = {}
@@ -376,6 +377,7 @@ def ftm_mapping(
             "description": description or f"FollowTheMoney entities from {path.name}",
             "format": "ftm",
             "record_id": ID_COLUMN,
+            "deduplicated": deduplicated,
             "defaults": {
                 "handling_code": handling_code.value,
                 "handling_conditions": list(handling_conditions),

@@ -150,6 +150,9 @@ class DatasetMapping(BaseModel):
     delimiter: str = ","
     date_order: Literal["DMY", "MDY"] = "DMY"
     record_id: str
+    #: The publisher resolved its own entities (an OpenSanctions dataset, a Crimelink export): records
+    #: naming one party each are distinct things, so linkage joins them to others but not to each other.
+    deduplicated: bool = False
     defaults: MappingDefaults = MappingDefaults()
     columns: dict[str, ColumnMapping]
 

@@ -39,13 +39,14 @@ from crimelink.linkage.clusters import (
     premises_context,
 )
 from crimelink.linkage.engine import DuckDBEngine, LinkageEngine, StepCallback
-from crimelink.linkage.judgements import active_judgements, apply_judgements
+from crimelink.linkage.judgements import ActiveJudgement, active_judgements, apply_judgements
 from crimelink.linkage.keys import party_keys, person_row
 from crimelink.linkage.scoring import PairScorer
 from crimelink.store.audit import append_event
 from crimelink.store.bulk import bulk_insert
 from crimelink.store.engine import make_session_factory
 from crimelink.store.models import (
+    Dataset,
     Entity,
     EntityMerge,
     LinkageKey,
@@ -166,7 +167,7 @@ def resolve_entities(
         banned: dict[PartyKey, set[int]] = {}
         judged = apply_judgements(
             clusters,
-            active_judgements(session, parties),
+            [*active_judgements(session, parties), *_distinct_by_publisher(session, clusters, parties)],
             prior_entity={p.key: e for p in parties if (e := store.prior(p)) is not None},
             scorer=scorer,
             banned=banned,
@@ -207,6 +208,37 @@ def resolve_entities(
         model_version=linkage.version,
         **counts.__dict__,
     )
+
+
+def _distinct_by_publisher(
+    session: Session, clusters: Sequence[Cluster], parties: Sequence[Party]
+) -> list[ActiveJudgement]:
+    """ "Different" for each two records of one deduplicated dataset that linkage put in one cluster.
+
+    A dataset whose mapping says ``deduplicated`` (its publisher resolved its own entities: an
+    OpenSanctions dataset, a Crimelink export) holds one record per thing; where a record names one party,
+    two such records are two things, however alike. They are judged apart for this run only (nothing is
+    stored), so each keeps its own entity and still joins the other agencies' records that match it.
+    """
+    deduplicated = {
+        dataset_id
+        for dataset_id, mapping in session.execute(select(Dataset.id, Dataset.mapping))
+        if isinstance(mapping, dict) and mapping.get("deduplicated")
+    }
+    if not deduplicated:
+        return []
+    named = Counter(p.record_id for p in parties if p.dataset_id in deduplicated)
+    apart: list[ActiveJudgement] = []
+    for cluster in clusters:
+        things = sorted(
+            m.key for m in cluster.members if m.dataset_id in deduplicated and named[m.record_id] == 1
+        )
+        apart.extend(
+            ActiveJudgement(id=0, left=left, right=right, entity_id=None, decision="different")
+            for i, left in enumerate(things)
+            for right in things[i + 1 :]
+        )
+    return apart
 
 
 def _save_model(

@@ -38,6 +38,7 @@ def import_ftm(
     classification: str = "OFFICIAL",
     handling_code: HandlingCode = HandlingCode.PERMITTED,
     handling_conditions: tuple[str, ...] = (),
+    deduplicated: bool = False,
     batch_size: int = 2000,
     phone_region: str = "GB",
     progress: ImportProgress | None = None,
@@ -47,7 +48,9 @@ def import_ftm(
     Each entity becomes a source record of ``agency``'s dataset ``dataset`` (default: the actor's
     agency) through the same import as any partner file (:mod:`crimelink.ingest.ftm` says how): batched,
     resumable, unchanged entities never stored twice, bad lines quarantined naming the line and the
-    property. Entity resolution then links the records like any others.
+    property. Entity resolution then links the records like any others; with ``deduplicated`` (the
+    publisher resolved its own entities, as a Crimelink export has) it never joins two of the file's
+    entities to each other.
 
     Example: ``import_ftm(engine, analyst, Path("aleph.ftm.json"), dataset="aleph-case-7")``.
     """
@@ -61,6 +64,7 @@ def import_ftm(
         classification=classification,
         handling_code=handling_code,
         handling_conditions=handling_conditions,
+        deduplicated=deduplicated,
     )
     summary = import_file(
         engine,
@@ -88,6 +92,7 @@ def import_ftm(
                 "unchanged": summary.unchanged,
                 "quarantined": summary.quarantined,
                 "references_judged_same": judged,
+                "deduplicated": deduplicated,
             },
         )
     return summary

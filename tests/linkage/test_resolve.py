@@ -269,3 +269,55 @@ def test_a_party_of_descriptive_fields_only_is_record_detail_not_an_entity(
     linked = links(sqlite_engine)
     assert ("S1", "consignee") in linked
     assert ("S1", "seizure") not in linked, "a port and a commodity are not a person"
+
+
+def _people_only(
+    engine: Engine, tmp_path: Path, agency: str, rows: list[tuple[str, ...]], **options: Any
+) -> None:
+    """Import people-only rows (one party a record) into the agency's ``entities`` dataset."""
+    with session_scope(engine) as session:
+        register_agency(session, code=agency, name=agency, kind=AgencyKind.POLICE_BCU, contact="desk")
+    path = tmp_path / f"{agency}-entities.csv"
+    path.write_text(
+        "id,name,dob,postcode\n" + "".join(",".join(row) + "\n" for row in rows), encoding="utf-8"
+    )
+    mapping = DatasetMapping.from_dict(
+        {
+            "dataset": "entities",
+            "title": "Entities",
+            "agency": agency,
+            "record_id": "id",
+            "columns": {"name": "subject.full_name", "dob": "subject.dob", "postcode": "subject.postcode"},
+            **options,
+        }
+    )
+    assert import_file(engine, path, mapping).quarantined == 0
+
+
+@pytest.mark.parametrize("deduplicated", [False, True])
+def test_a_deduplicated_datasets_records_stay_apart_and_still_join_other_agencies(
+    sqlite_engine: Engine, tmp_path: Path, deduplicated: bool
+) -> None:
+    # Two records a publisher resolved as two people, who look like one to linkage (same date of birth
+    # and postcode, Bob for Robert); and a partner's record of one of them.
+    published = [
+        ("x1", "Robert Smith", "03/04/1980", "SW1A 1AA"),
+        ("x2", "Bob Smith", "03/04/1980", "SW1A 1AA"),
+    ]
+    _people_only(sqlite_engine, tmp_path, "SANCTIONS", published, deduplicated=deduplicated)
+    store_rows(sqlite_engine, tmp_path, "HSG", [ROBERT])
+    resolve_entities(sqlite_engine)
+    found = links(sqlite_engine)
+    first, second, partner = (
+        found[("x1", "subject")][0],
+        found[("x2", "subject")][0],
+        found[("a1", "subject")][0],
+    )
+    if deduplicated:
+        assert first != second
+        assert partner in {first, second}
+    else:
+        assert first == second == partner
+    # Nothing of it is stored as a judgement: it follows the dataset's mapping on every run.
+    resolve_entities(sqlite_engine)
+    assert links(sqlite_engine) == found
