@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -18,6 +19,7 @@ from crimelink.cli import app
 from crimelink.settings import get_settings
 from crimelink.store.models import AuditEvent, OrganisedCrimeGroup
 from crimelink.web import create_app
+from crimelink.web.pages import reports as report_pages
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +53,42 @@ def sign_in(client: TestClient, username: str) -> str:
     )
     assert answer.status_code == 303, answer.text
     return _token(client.get("/reports").text)
+
+
+def copy_location(client: TestClient, location: str) -> str:
+    """Where a build leads once its copy is ready: its progress page redirects there when done."""
+    deadline = time.monotonic() + 120
+    while location.startswith("/reports/builds/"):
+        assert time.monotonic() < deadline, "the build did not finish"
+        answer = client.get(location, follow_redirects=False)
+        if answer.status_code == 303:
+            location = answer.headers["location"]
+        else:
+            assert answer.status_code == 200
+            time.sleep(0.2)
+    assert location.startswith("/reports/built/")
+    return location
+
+
+def test_a_long_build_shows_its_steps_as_they_happen_then_opens_the_copy(
+    client: TestClient, world: DemoWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(report_pages, "WAIT_SECONDS", 0.0)  # every build "long": the form does not wait
+    token = sign_in(client, "partner.demo")
+    started = client.post("/reports/pack", data={"csrf_token": token}, follow_redirects=False)
+    assert started.status_code == 303
+    progress_url = started.headers["location"]
+    assert progress_url.startswith("/reports/builds/")
+    progress = client.get(progress_url, follow_redirects=False)
+    if progress.status_code == 200:  # still building: the page says so and reloads itself
+        assert "Building the strategic group pack" in progress.text
+        assert f'http-equiv="refresh" content="1;url={progress_url}"' in progress.text
+    copy = client.get(copy_location(client, progress_url))
+    assert "Typesetting the PDF" in copy.text
+    # the build belongs to its reader
+    client.cookies.clear()
+    sign_in(client, "advisor.demo")
+    assert client.get(progress_url, follow_redirects=False).status_code == 404
 
 
 class _Fields(HTMLParser):
@@ -98,7 +136,7 @@ def test_building_the_profile_logs_its_steps_and_offers_the_html_and_the_pdf(
         "/reports/profile", data={"csrf_token": token, "period": "6m"}, follow_redirects=False
     )
     assert built.status_code == 303
-    page = client.get(built.headers["location"])
+    page = client.get(copy_location(client, built.headers["location"]))
     assert page.status_code == 200
     assert "Reading the records you may see" in page.text
     assert "Typesetting the PDF" in page.text

@@ -1,32 +1,37 @@
 """/reports: build the SOC local profile and the strategic group pack, then read them or download the PDF.
 
-Building is a form (CSRF-checked): the copy is built there and then, as HTML and PDF at once, through the
-access policy for the signed-in reader, and kept **in this process's memory** for :data:`KEEP_MINUTES`
-minutes (at most :data:`KEEP_COPIES` copies), for that reader only. The page it leads to logs each build
-step with the seconds it took and offers the HTML (opened in the browser, stylesheet linked: the
-Content-Security-Policy refuses inline styles) and the PDF (downloaded). Nothing is written to disk. JSON
-twin: /api/reports (and /api/reports/profile, /api/reports/pack for the files themselves).
+Building is a form (CSRF-checked): the copy is built in the background, as HTML and PDF at once, through
+the access policy for the signed-in reader. A build that is done within :data:`WAIT_SECONDS` goes straight
+to its copy; a longer one leads to its progress page (``/reports/builds/{id}``), which lists the steps
+done and the one under way and reloads itself until the copy is ready. The copy is kept **in this
+process's memory** for :data:`KEEP_MINUTES` minutes (at most :data:`KEEP_COPIES` copies), for that reader
+only; its page logs each build step with the seconds it took and offers the HTML (opened in the browser,
+stylesheet linked: the Content-Security-Policy refuses inline styles) and the PDF (downloaded). Nothing is
+written to disk. JSON twin: /api/reports (and /api/reports/profile, /api/reports/pack for the files).
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session, sessionmaker
 
-from crimelink.access import Action
+from crimelink.access import Action, Actor
 from crimelink.api.deps import SessionDep, SettingsDep
 from crimelink.api.routes.reports import report_kinds
-from crimelink.errors import InvalidInputError, NotFoundError
+from crimelink.errors import CrimelinkError, InvalidInputError, NotFoundError
 from crimelink.reports.pack import build_pack
 from crimelink.reports.profile import build_profile
-from crimelink.reports.render import STYLESHEET, RenderedReport
+from crimelink.reports.render import STYLESHEET, RenderedReport, StepLog
 from crimelink.services.auth import SignedIn
 from crimelink.services.callers import authorise
 from crimelink.services.local_profile import parse_period
@@ -40,6 +45,10 @@ router = APIRouter()
 #: Built copies are kept this long, and no more than this many at once (the oldest go first).
 KEEP_MINUTES = 60
 KEEP_COPIES = 12
+#: How long the build form waits for the copy before it shows the build's progress page instead.
+WAIT_SECONDS = 2.0
+#: How often the progress page reloads itself.
+POLL_SECONDS = 1
 PERIODS = (
     ("12m", "The last 12 months"),
     ("6m", "The last 6 months"),
@@ -72,6 +81,72 @@ def keep(user_id: int, report: RenderedReport) -> str:
         while len(_COPIES) > KEEP_COPIES:
             _COPIES.popitem(last=False)
     return copy_id
+
+
+@dataclass
+class _Build:
+    """A build under way (or just ended) in a background thread, for one reader."""
+
+    user_id: int
+    title: str
+    started: float
+    steps: list[tuple[str, float]] = field(default_factory=list)
+    copy_id: str | None = None
+    error: str | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+
+    def step(self, text: str) -> None:
+        with _LOCK:
+            self.steps.append((text, time.monotonic()))
+
+
+_BUILDS: OrderedDict[str, _Build] = OrderedDict()
+
+
+def start_build(
+    request: Request, viewer: SignedIn, title: str, build: Callable[[Session, Actor, StepLog], RenderedReport]
+) -> str:
+    """Build a copy in a background thread with its own session; the id its progress is read by."""
+    build_id = secrets.token_urlsafe(18)
+    job = _Build(viewer.user.id, title, time.monotonic())
+    with _LOCK:
+        _BUILDS[build_id] = job
+        while len(_BUILDS) > KEEP_COPIES * 2:
+            _BUILDS.popitem(last=False)
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    actor = viewer.actor
+
+    def run() -> None:
+        try:
+            with factory() as session:
+                report = build(session, actor, StepLog(listener=job.step))
+                session.commit()
+            job.copy_id = keep(job.user_id, report)
+        except CrimelinkError as exc:
+            job.error = str(exc)
+        except Exception:  # the reader is told; the details go to the server's log
+            logging.getLogger(__name__).exception("building %s failed", title)
+            job.error = "the build failed on the server; the administrator can find why in its log"
+        finally:
+            job.done.set()
+
+    threading.Thread(target=run, name=f"report-{build_id[:8]}", daemon=True).start()
+    job.done.wait(WAIT_SECONDS)
+    return build_id
+
+
+def _build_of(viewer: SignedIn, build_id: str) -> _Build:
+    with _LOCK:
+        job = _BUILDS.get(build_id)
+    if job is None or job.user_id != viewer.user.id:
+        raise NotFoundError("that build is not known here: build the report again on the reports page")
+    return job
+
+
+def _after_build(build_id: str, job: _Build) -> RedirectResponse:
+    if job.copy_id is not None:
+        return RedirectResponse(f"/reports/built/{job.copy_id}", status_code=303)
+    return RedirectResponse(f"/reports/builds/{build_id}", status_code=303)
 
 
 def kept_copy(viewer: SignedIn, copy_id: str) -> RenderedReport:
@@ -138,18 +213,58 @@ def build_profile_page(
         parse_period(period, today=today())
     except InvalidInputError as exc:
         return _page(request, viewer, values=values, errors=dict(exc.problems), status_code=400)
-    report = build_profile(db, viewer.actor, settings, period=period)
-    db.commit()
-    return RedirectResponse(f"/reports/built/{keep(viewer.user.id, report)}", status_code=303)
+    db.commit()  # the request holds no write lock while the build writes its audit event
+    build_id = start_build(
+        request,
+        viewer,
+        "the SOC local profile",
+        lambda session, actor, steps: build_profile(session, actor, settings, period=period, steps=steps),
+    )
+    return _after_build(build_id, _build_of(viewer, build_id))
 
 
 @router.post("/reports/pack")
-def build_pack_page(viewer: Viewer, form: CheckedForm, db: SessionDep) -> Response:
+def build_pack_page(request: Request, viewer: Viewer, form: CheckedForm, db: SessionDep) -> Response:
     """Build the reader's copy of the pack (HTML and PDF), keep it, and show how it was built."""
     authorise(viewer.actor, Action.REPORT_BUILD)
-    report = build_pack(db, viewer.actor)
-    db.commit()
-    return RedirectResponse(f"/reports/built/{keep(viewer.user.id, report)}", status_code=303)
+    db.commit()  # the request holds no write lock while the build writes its audit event
+    build_id = start_build(
+        request,
+        viewer,
+        "the strategic group pack",
+        lambda session, actor, steps: build_pack(session, actor, steps=steps),
+    )
+    return _after_build(build_id, _build_of(viewer, build_id))
+
+
+@router.get("/reports/builds/{build_id}")
+def build_progress_page(request: Request, build_id: CopyId, viewer: Viewer) -> Response:
+    """A build's progress: the steps done and the one under way; the copy itself once it is ready."""
+    job = _build_of(viewer, build_id)
+    if job.copy_id is not None:
+        return RedirectResponse(f"/reports/built/{job.copy_id}", status_code=303)
+    now = time.monotonic()
+    with _LOCK:
+        starts = list(job.steps)
+    steps = [
+        (text, (starts[i + 1][1] if i + 1 < len(starts) else now) - began, i + 1 == len(starts))
+        for i, (text, began) in enumerate(starts)
+    ]
+    return render(
+        request,
+        "reports/building.html",
+        viewer=viewer,
+        title=f"Building {job.title}",
+        nav_key="reports",
+        status_code=200,
+        build_title=job.title,
+        steps=steps,
+        running=job.error is None and not job.done.is_set(),
+        error=job.error,
+        seconds=now - job.started,
+        poll_seconds=POLL_SECONDS,
+        refresh_url=f"/reports/builds/{build_id}",
+    )
 
 
 @router.get("/reports/built/{copy_id}")
