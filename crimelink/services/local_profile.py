@@ -299,9 +299,12 @@ def _scope(
     )
 
 
-def _groups(session: Session, actor: Actor, counts: GroupCounts, *, today: date) -> GroupsSection:
+def _groups(
+    session: Session, actor: Actor, counts: GroupCounts, *, today: date
+) -> tuple[GroupsSection, groups.Picture | None]:
+    """The groups section, and the analysis it was read from (reused for the groups' tactics)."""
     if not allowed(actor, Action.GROUP_VIEW) or counts.groups is None:
-        return GroupsSection(counts=counts, groups=None, candidates=None, evidence_gaps=None)
+        return GroupsSection(counts=counts, groups=None, candidates=None, evidence_gaps=None), None
     picture = groups.analyse(session, actor, today=today)
     scores = {row.group_id: row.score for row in groups.ranked_groups(session, actor, picture)}
     summaries = []
@@ -333,7 +336,8 @@ def _groups(session: Session, actor: Actor, counts: GroupCounts, *, today: date)
     open_candidates = sum(
         1 for c in picture.candidates if c.key not in picture.confirmed and c.key not in picture.dismissed
     )
-    return GroupsSection(counts=counts, groups=summaries, candidates=open_candidates, evidence_gaps=gaps)
+    section = GroupsSection(counts=counts, groups=summaries, candidates=open_candidates, evidence_gaps=gaps)
+    return section, picture
 
 
 def _community(figures: RecordFigures, dashboard: OutcomeDashboard) -> CommunityImpact:
@@ -485,9 +489,9 @@ def _menu_tactics(threats: list[ThreatAssessment]) -> list[TacticRecommendation]
 
 
 def _group_tactics(
-    session: Session, actor: Actor, section: GroupsSection, *, today: date
+    session: Session, actor: Actor, section: GroupsSection, picture: groups.Picture | None, *, today: date
 ) -> list[TacticRecommendation]:
-    if section.groups is None or not allowed(actor, Action.TACTIC_VIEW):
+    if section.groups is None or picture is None or not allowed(actor, Action.TACTIC_VIEW):
         return []
     ranked = sorted(
         (g for g in section.groups if g.priority_score is not None),
@@ -495,7 +499,7 @@ def _group_tactics(
     )[:GROUPS_RECOMMENDED]
     chosen: list[TacticRecommendation] = []
     for group in ranked:
-        view = recommend_for_group(session, actor, group.id, today=today)
+        view = recommend_for_group(session, actor, group.id, today=today, picture=picture)
         for item in view.recommendations[:TACTICS_EACH]:
             tactic = item.tactic
             chosen.append(
@@ -609,14 +613,14 @@ def gather_profile(
         referrals={kind.value: by_kind.get(kind, 0) for kind in SAFEGUARDING_OUTCOMES},
     )
     step("Reading organised crime groups")
-    groups_section = _groups(session, actor, counts, today=today)
+    groups_section, picture = _groups(session, actor, counts, today=today)
     step("Reading the linked 4P plan")
     board = plan_board(session, actor, today=today)
     plans = list_plans(session, actor, today=today) if allowed(actor, Action.PLAN_VIEW) else None
     plan = LinkedPlan(board=board, plans=plans)
     step("Finding intelligence gaps and recommendations")
     gaps = _gaps(figures, threats, groups_section)
-    tactics = _menu_tactics(threats) + _group_tactics(session, actor, groups_section, today=today)
+    tactics = _menu_tactics(threats) + _group_tactics(session, actor, groups_section, picture, today=today)
     months = period_months(since, until)
     return LocalProfile(
         scope=_scope(session, actor, area=area, since=since, until=until, built_at=built_at),

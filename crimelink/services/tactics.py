@@ -347,11 +347,20 @@ def _build(
 
 
 def recommend_for_group(
-    session: Session, actor: Actor, group_id: int, *, today: date | None = None
+    session: Session,
+    actor: Actor,
+    group_id: int,
+    *,
+    today: date | None = None,
+    picture: groups.Picture | None = None,
 ) -> RecommendationsView:
-    """Tactics for a confirmed group: its recorded members and the things the network places in it. Audited."""
+    """Tactics for a confirmed group: its recorded members and the things the network places in it. Audited.
+
+    ``picture`` is the actor's analysis when the caller has it already (the local profile recommends for
+    several groups from one analysis).
+    """
     authorise(actor, Action.TACTIC_VIEW)
-    picture = groups.analyse(session, actor, today=_today(today))
+    picture = picture or groups.analyse(session, actor, today=_today(today))
     profile = groups.group_profile(session, actor, picture, group_id)
     assert profile.group is not None
     members = [m.entity_id for m in (*profile.members, *profile.new_people, *profile.things)]
