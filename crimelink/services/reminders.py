@@ -31,8 +31,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from crimelink.access import Action, Actor, allowed
-from crimelink.domain import RequestStatus, UserRole
+from crimelink.domain import UserRole
 from crimelink.errors import ConfigurationError
+from crimelink.services.assistance import PENDING, may_see_request
 from crimelink.services.auth import as_utc
 from crimelink.services.callers import Caller, authorise, record_event
 from crimelink.services.mail import Delivery, MailMessage
@@ -42,7 +43,6 @@ from crimelink.store.models import Agency, AssistanceRequest, Contact, PlanActio
 from crimelink.store.models.base import utcnow
 
 __all__ = [
-    "PENDING_REQUEST_STATUSES",
     "LetterResult",
     "Mailer",
     "ReminderItem",
@@ -59,7 +59,6 @@ __all__ = [
 ]
 
 #: Requests still waiting on someone.
-PENDING_REQUEST_STATUSES = frozenset({RequestStatus.OPEN, RequestStatus.ROUTED, RequestStatus.ACCEPTED})
 
 SubjectType = Literal["action", "request"]
 
@@ -284,7 +283,7 @@ def _requests_to_remind(session: Session, *, today: date, pending_days: int) -> 
     query = (
         select(AssistanceRequest)
         .where(
-            AssistanceRequest.status.in_(PENDING_REQUEST_STATUSES),
+            AssistanceRequest.status.in_(PENDING),
             or_(AssistanceRequest.due_on < today, AssistanceRequest.created_at <= opened_before),
         )
         .order_by(AssistanceRequest.id)
@@ -294,16 +293,6 @@ def _requests_to_remind(session: Session, *, today: date, pending_days: int) -> 
 
 def _is_coordinator(actor: Actor) -> bool:
     return UserRole.COORDINATOR in actor.roles
-
-
-def _may_see_request(actor: Actor, request: AssistanceRequest) -> bool:
-    """The router sees every request; the requesting agency and the agency it is routed to see it."""
-    if allowed(actor, Action.REQUEST_ROUTE):
-        return True
-    return bool(allowed(actor, Action.REQUEST_SUBMIT)) and actor.agency_id in (
-        request.requesting_agency_id,
-        request.routed_to_agency_id,
-    )
 
 
 def overdue_actions_for(session: Session, actor: Actor, *, today: date) -> list[ReminderItem] | None:
@@ -336,12 +325,12 @@ def pending_requests_for(session: Session, actor: Actor, *, today: date) -> list
         return None
     agencies = _agency_names(session)
     everyone = _is_coordinator(actor)
-    query = select(AssistanceRequest).where(AssistanceRequest.status.in_(PENDING_REQUEST_STATUSES))
+    query = select(AssistanceRequest).where(AssistanceRequest.status.in_(PENDING))
     rows = [
         request
         for request in session.scalars(query.order_by(AssistanceRequest.id))
         if (everyone or actor.agency_id in (request.requesting_agency_id, request.routed_to_agency_id))
-        and _may_see_request(actor, request)
+        and may_see_request(actor, request)
     ]
     items = [_request_item(request, agencies, today) for request in rows]
     items.sort(key=lambda i: (-i.days_overdue, i.due_on or date.max, i.subject_id))

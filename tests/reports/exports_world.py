@@ -14,18 +14,16 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 from reports_world import PASSWORDS, DemoWorld, demo_world
-from sqlalchemy import Engine, select
+from reports_world import actor as actor  # the export tests read the same actors
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from crimelink.access import Actor
 from crimelink.domain import AgencyKind, Classification, Purpose, UserRole
 from crimelink.services.admin import create_user
 from crimelink.services.agencies import register_agency
-from crimelink.services.auth import actor_for_user
 from crimelink.services.callers import SystemCaller
 from crimelink.settings import Settings
 from crimelink.store.engine import make_engine, session_scope
-from crimelink.store.models import User
 
 FRESH_ANALYST = "analyst.fresh"
 FRESH_PASSWORD = "fresh-store-analyst-2026"
@@ -68,11 +66,6 @@ def fresh_store(path: Path, sqlite_template: Path, settings: Settings) -> Engine
             password=FRESH_PASSWORD,
         )
     return engine
-
-
-def actor(session: Session, username: str, purpose: Purpose = Purpose.CRIME_PREVENTION_DETECTION) -> Actor:
-    user = session.scalars(select(User).where(User.username == username)).one()
-    return actor_for_user(session, user, purpose)
 
 
 def signed_in(client: TestClient, username: str) -> TestClient:
