@@ -8,7 +8,7 @@ CSRF token in an ``X-CSRF-Token`` header; bearer tokens cannot be sent by anothe
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
@@ -42,8 +42,13 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    """A database session for one request. Handlers commit what they change; the rest is rolled back."""
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    """A database session for one request. Handlers commit what they change; the rest is rolled back.
+
+    ``async`` only so FastAPI does not hand it to a worker thread to open and again to close: making a
+    session does no I/O (it connects at its first statement, in the handler's thread), and closing one
+    returns its connection to the pool.
+    """
     factory: sessionmaker[Session] = request.app.state.session_factory
     with factory() as session:
         yield session
@@ -92,8 +97,8 @@ def current_user(
 CurrentUser = Annotated[SignedIn, Depends(current_user)]
 
 
-def current_actor(signed_in: CurrentUser) -> Actor:
-    return signed_in.actor
+async def current_actor(signed_in: CurrentUser) -> Actor:
+    return signed_in.actor  # no I/O: ``async`` keeps it off the worker threads
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]

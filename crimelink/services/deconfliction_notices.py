@@ -7,11 +7,14 @@ desk's notice names both sides in full.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, cast
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from crimelink.deconflict.blind import Counterpart, Side, counterpart_for, outcome_message
 from crimelink.deconflict.rules import DeconflictionRules
@@ -111,6 +114,57 @@ class Party:
             return f"operation {self.operation.id} '{self.operation.name}' ({self.agency.code})"
         assert self.interest is not None
         return f"interest {self.interest.id} of {self.agency.code} in {self.interest.label}"
+
+
+class Sides(Protocol):
+    """Anything naming a conflict's two sides: a stored conflict, a notice's copy, a check's finding."""
+
+    @property
+    def operation_id(self) -> int: ...
+    @property
+    def other_operation_id(self) -> int | None: ...
+    @property
+    def interest_id(self) -> int | None: ...
+
+
+def preload_parties(session: Session, items: Iterable[Sides]) -> list[Operation | Interest | Agency]:
+    """Load every operation and interest ``items`` name, with their agencies, in two queries at most.
+
+    Hold the list while reading ``parties`` of them: the session's identity map keeps only what is
+    referenced, and each side would otherwise be loaded again, a query at a time.
+    """
+    operations: set[int] = set()
+    interests: set[int] = set()
+    for item in items:
+        operations.add(item.operation_id)
+        if item.other_operation_id is not None:
+            operations.add(item.other_operation_id)
+        if item.interest_id is not None:
+            interests.add(item.interest_id)
+    loaded: list[Operation | Interest | Agency] = []
+    # What the session holds already (a check's own preload, still referenced) is not read again.
+    held = session.identity_map
+    for model, ids in ((Operation, operations), (Interest, interests)):
+        for i in list(ids):
+            found = cast(Operation | Interest | None, held.get(identity_key(model, i)))
+            if found is not None and held.get(identity_key(Agency, found.agency_id)) is not None:
+                ids.discard(i)
+                loaded.append(found)
+    if operations:
+        for operation, agency in session.execute(
+            select(Operation, Agency)
+            .join(Agency, Agency.id == Operation.agency_id)
+            .where(Operation.id.in_(operations))
+        ):
+            loaded.extend((operation, agency))
+    if interests:
+        for interest, agency in session.execute(
+            select(Interest, Agency)
+            .join(Agency, Agency.id == Interest.agency_id)
+            .where(Interest.id.in_(interests))
+        ):
+            loaded.extend((interest, agency))
+    return loaded
 
 
 def parties(session: Session, row: Conflict) -> tuple[Party, Party]:

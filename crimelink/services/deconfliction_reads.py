@@ -22,6 +22,7 @@ from crimelink.errors import NotFoundError
 from crimelink.services.callers import authorise, record_event
 from crimelink.services.deconfliction_check import CheckOutcome
 from crimelink.services.deconfliction_index import LIVE_STATUSES
+from crimelink.services.deconfliction_notices import preload_parties
 from crimelink.services.deconfliction_views import (
     CheckResult,
     MapOperation,
@@ -262,9 +263,11 @@ def my_conflicts(
     if not include_closed:
         query = query.where(OperationConflict.status == ConflictStatus.OPEN)
     views: list[SideConflictView] = []
-    for row in session.scalars(
+    rows = session.scalars(
         query.order_by(OperationConflict.detected_at.desc(), OperationConflict.id.desc())
-    ):
+    ).all()
+    _held = preload_parties(session, rows)  # held, so the sides stay in the identity map
+    for row in rows:
         refs: list[tuple[str, int]] = []
         if row.operation_id in mine:
             refs.append(("operation", row.operation_id))

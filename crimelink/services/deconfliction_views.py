@@ -24,7 +24,7 @@ from crimelink.deconflict.rules import DeconflictionRules
 from crimelink.deconflict.windows import as_utc
 from crimelink.domain import OperationStatus
 from crimelink.domain.deconfliction import ConflictGrade, ConflictStatus
-from crimelink.services.deconfliction_notices import Party, counterpart_of, parties
+from crimelink.services.deconfliction_notices import Party, counterpart_of, parties, preload_parties
 from crimelink.store.models import (
     Agency,
     DeconflictionNotification,
@@ -399,6 +399,7 @@ def operation_view(
 ) -> OperationView:
     agency = session.get(Agency, operation.agency_id)
     assert agency is not None
+    _held = preload_parties(session, conflicts)  # held, so the sides stay in the identity map
     views = [
         side_conflict_view(row, *sides_for(session, row, ("operation", operation.id)), rules)
         for row in conflicts
@@ -487,6 +488,7 @@ def interest_view(
 ) -> InterestView:
     agency = session.get(Agency, interest.agency_id)
     assert agency is not None
+    _held = preload_parties(session, conflicts)  # held, so the sides stay in the identity map
     return InterestView(
         id=interest.id,
         agency_code=agency.code,

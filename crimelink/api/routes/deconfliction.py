@@ -50,7 +50,7 @@ def check(body: CheckCreate, db: SessionDep, actor: CurrentActor) -> CheckResult
     """
     result = deconfliction.check_operation(db, actor, body.operation_id)
     db.commit()
-    return CheckResultPublic.model_validate(asdict(result))
+    return CheckResultPublic.model_validate(result, from_attributes=True)
 
 
 @router.get("/notifications")
@@ -93,7 +93,7 @@ def desk_board(db: SessionDep, actor: CurrentActor) -> DeskBoardPublic:
     """The desk's board: open conflicts by grade (overdue red first), and those closed in the last week."""
     board = deconfliction.desk_board(db, actor)
     db.commit()
-    return DeskBoardPublic.model_validate(asdict(board))
+    return DeskBoardPublic.model_validate(board, from_attributes=True)
 
 
 @router.get("/desk/notifications")
@@ -119,7 +119,7 @@ def check_all(db: SessionDep, actor: CurrentActor) -> CheckAllPublic:
     """Check every live operation again and lapse the conflicts of expired interests (after linkage)."""
     summary = deconfliction.check_all(db, actor)
     db.commit()
-    return CheckAllPublic.model_validate(asdict(summary))
+    return CheckAllPublic.model_validate(summary, from_attributes=True)
 
 
 @router.get("/conflicts/{conflict_id}")
@@ -127,7 +127,7 @@ def desk_conflict(conflict_id: IdPath, db: SessionDep, actor: CurrentActor) -> D
     """A conflict in full: both sides, the reasons, and what each side was told (the desk only)."""
     view = deconfliction.desk_conflict(db, actor, conflict_id)
     db.commit()
-    return DeskConflictPublic.model_validate(asdict(view))
+    return DeskConflictPublic.model_validate(view, from_attributes=True)
 
 
 @router.post("/conflicts/{conflict_id}/claim", responses=_STATUS)
@@ -135,7 +135,7 @@ def claim(conflict_id: IdPath, db: SessionDep, actor: CurrentActor) -> DeskConfl
     """Take ownership of an open conflict."""
     view = deconfliction.claim_conflict(db, actor, conflict_id)
     db.commit()
-    return DeskConflictPublic.model_validate(asdict(view))
+    return DeskConflictPublic.model_validate(view, from_attributes=True)
 
 
 @router.post("/conflicts/{conflict_id}/resolve", responses=_STATUS)
@@ -153,4 +153,4 @@ def resolve(
         yielding_operation_id=body.yielding_operation_id,
     )
     db.commit()
-    return DeskConflictPublic.model_validate(asdict(view))
+    return DeskConflictPublic.model_validate(view, from_attributes=True)

@@ -45,7 +45,7 @@ def register_interest(body: InterestCreate, db: SessionDep, actor: CurrentActor)
         ),
     )
     db.commit()
-    return InterestPublic.model_validate(asdict(view))
+    return InterestPublic.model_validate(view, from_attributes=True)
 
 
 @router.get("/{interest_id}")
@@ -53,7 +53,7 @@ def get_interest(interest_id: IdPath, db: SessionDep, actor: CurrentActor) -> In
     """One of your agency's interests (the desk: any) with its conflicts."""
     view = deconfliction.get_interest(db, actor, interest_id)
     db.commit()
-    return InterestPublic.model_validate(asdict(view))
+    return InterestPublic.model_validate(view, from_attributes=True)
 
 
 @router.post(
@@ -64,4 +64,4 @@ def withdraw_interest(interest_id: IdPath, db: SessionDep, actor: CurrentActor) 
     """Withdraw the interest: its open conflicts lapse and the other sides are told."""
     view = deconfliction.withdraw_interest(db, actor, interest_id)
     db.commit()
-    return InterestPublic.model_validate(asdict(view))
+    return InterestPublic.model_validate(view, from_attributes=True)

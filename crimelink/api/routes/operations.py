@@ -95,7 +95,7 @@ def register_operation(body: OperationRegister, db: SessionDep, actor: CurrentAc
         db, actor, operation_input(body), submit=body.submit, agency_id=body.agency_id
     )
     db.commit()
-    return CheckResultPublic.model_validate(asdict(result))
+    return CheckResultPublic.model_validate(result, from_attributes=True)
 
 
 @router.get("/map")
@@ -109,7 +109,7 @@ def operations_map(request: Request, db: SessionDep, actor: CurrentActor) -> Ope
     except ConfigurationError:  # a broken outline file: the map still shows the operations
         has_outline = False
     return OperationsMapPublic(
-        operations=[MapOperationPublic.model_validate(asdict(o)) for o in found],
+        operations=[MapOperationPublic.model_validate(o, from_attributes=True) for o in found],
         outline_url="/api/deconfliction/geography" if has_outline else None,
         tile_url=settings.map_tile_url,
     )
@@ -128,7 +128,7 @@ def get_operation(operation_id: IdPath, db: SessionDep, actor: CurrentActor) -> 
     """One of your agency's operations in full (the desk: any), its conflicts blind."""
     view = deconfliction.get_operation(db, actor, operation_id)
     db.commit()
-    return OperationPublic.model_validate(asdict(view))
+    return OperationPublic.model_validate(view, from_attributes=True)
 
 
 @router.put("/{operation_id}", responses=_STATUS)
@@ -138,7 +138,7 @@ def update_operation(
     """Replace the operation's definition; a submitted one is checked again (a draft stays a draft)."""
     result = deconfliction.update_operation(db, actor, operation_id, operation_input(body))
     db.commit()
-    return CheckResultPublic.model_validate(asdict(result))
+    return CheckResultPublic.model_validate(result, from_attributes=True)
 
 
 @router.post("/{operation_id}/submit", responses=_STATUS)
@@ -146,7 +146,7 @@ def submit_operation(operation_id: IdPath, db: SessionDep, actor: CurrentActor) 
     """Submit a draft: it is checked, and others' checks meet it from now on."""
     result = deconfliction.submit_operation(db, actor, operation_id)
     db.commit()
-    return CheckResultPublic.model_validate(asdict(result))
+    return CheckResultPublic.model_validate(result, from_attributes=True)
 
 
 @router.post("/{operation_id}/check", responses=_STATUS)
@@ -154,7 +154,7 @@ def check_operation(operation_id: IdPath, db: SessionDep, actor: CurrentActor) -
     """Check the operation again: idempotent, it finds the same conflicts and lapses those gone."""
     result = deconfliction.check_operation(db, actor, operation_id)
     db.commit()
-    return CheckResultPublic.model_validate(asdict(result))
+    return CheckResultPublic.model_validate(result, from_attributes=True)
 
 
 @router.post("/{operation_id}/start", responses=_STATUS)
@@ -162,7 +162,7 @@ def start_operation(operation_id: IdPath, db: SessionDep, actor: CurrentActor) -
     """A cleared operation goes live (one with an unresolved conflict waits for the desk)."""
     view = deconfliction.start_operation(db, actor, operation_id)
     db.commit()
-    return OperationPublic.model_validate(asdict(view))
+    return OperationPublic.model_validate(view, from_attributes=True)
 
 
 @router.post("/{operation_id}/complete", responses=_STATUS)
@@ -172,7 +172,7 @@ def complete_operation(
     """Record completion; agencies with an interest in its targets are told there is an outcome."""
     view = deconfliction.complete_operation(db, actor, operation_id, outcome_summary=body.outcome_summary)
     db.commit()
-    return OperationPublic.model_validate(asdict(view))
+    return OperationPublic.model_validate(view, from_attributes=True)
 
 
 @router.post("/{operation_id}/cancel", responses=_STATUS)
@@ -182,4 +182,4 @@ def cancel_operation(
     """Cancel, with a reason; its open conflicts lapse and the other sides are told."""
     view = deconfliction.cancel_operation(db, actor, operation_id, reason=body.reason)
     db.commit()
-    return OperationPublic.model_validate(asdict(view))
+    return OperationPublic.model_validate(view, from_attributes=True)
