@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from bench_deconfliction import NOW, desk_actor, fill, percentiles
+from bench_deconfliction import NOW, SPREAD, desk_actor, fill, percentiles
 from fastapi import FastAPI
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
@@ -240,7 +240,14 @@ def main() -> None:
     parser.add_argument(
         "--database-url", help="an empty PostgreSQL database to use instead of starting a server"
     )
+    parser.add_argument(
+        "--spread",
+        type=float,
+        default=1.0,
+        help="spread over a box this many times the borough's width and height (as bench_deconfliction.py)",
+    )
     args = parser.parse_args()
+    SPREAD[0] = args.spread
     backends = args.backend or ["sqlite", "postgresql"]
     print("command: python " + " ".join(sys.argv))
     print(

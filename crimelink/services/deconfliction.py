@@ -26,6 +26,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from crimelink.access import Action, Actor
 from crimelink.deconflict.assess import assess_interest
@@ -38,7 +39,10 @@ from crimelink.services.callers import Caller, authorise, record_event
 from crimelink.services.deconfliction_check import (
     close_interest,
     close_operation,
+    hold_check_lock,
     mark_cancelled,
+    quick_recheck,
+    record_recheck,
     run_operation_check,
 )
 from crimelink.services.deconfliction_desk import (
@@ -168,6 +172,7 @@ def register_operation(
     Example: ``register_operation(session, officer, OperationInput(name="Day of action", ...)).message``
     is "Accepted with no conflict." or names how many conflicts (and holds) it met.
     """
+    hold_check_lock(session)  # checks that store conflicts take turns
     authorise(actor, Action.OPERATION_REGISTER)
     now = as_utc(now or utcnow())
     owner = actor.agency_id
@@ -229,6 +234,7 @@ def submit_operation(
     now: datetime | None = None,
 ) -> CheckResult:
     """Submit a draft: it is checked, and others' checks meet it from now on. Audited."""
+    hold_check_lock(session)  # checks that store conflicts take turns
     operation = own_operation(session, actor, operation_id, Action.OPERATION_REGISTER)
     if operation.status is not OperationStatus.DRAFT:
         raise ConflictError("status", f"operation {operation.id} is already {operation.status.value.lower()}")
@@ -256,6 +262,7 @@ def update_operation(
 
     Conflicts that no longer hold lapse, new ones are raised: the check is the same as at registration.
     """
+    hold_check_lock(session)  # checks that store conflicts take turns
     operation = own_operation(session, actor, operation_id, Action.OPERATION_REGISTER)
     if operation.status in (OperationStatus.COMPLETED, OperationStatus.CANCELLED):
         raise ConflictError(
@@ -302,9 +309,17 @@ def check_operation(
             "status",
             f"operation {operation.id} is {operation.status.value.lower()}: only a submitted operation is checked",
         )
-    outcome = run_operation_check(
-        session, caller, operation, rules=rules, now=as_utc(now or utcnow()), reindex=False
-    )
+    moment = as_utc(now or utcnow())
+    quick = quick_recheck(session, operation, rules=rules, now=moment)
+    if quick is not None:  # nothing changes: the answer is read, then the check recorded
+        set_committed_value(operation, "checked_at", moment)
+        result = result_of(session, operation, quick, rules)
+        record_recheck(session, caller, operation, quick, now=moment)
+        return result
+    hold_check_lock(session, fresh=True)  # something changes: check again, under the lock
+    if operation.status not in LIVE_STATUSES:  # changed while it waited
+        raise ConflictError("status", f"operation {operation.id} is {operation.status.value.lower()}")
+    outcome = run_operation_check(session, caller, operation, rules=rules, now=moment, reindex=False)
     return result_of(session, operation, outcome, rules)
 
 
@@ -346,6 +361,7 @@ def complete_operation(
     """Record completion. Its open conflicts lapse, and every agency with a standing interest in one of
     its targets, premises or group is told there is an outcome to ask about (blind). Audited.
     """
+    hold_check_lock(session)  # checks that store conflicts take turns
     operation = own_operation(session, actor, operation_id, Action.OPERATION_REGISTER)
     if operation.status not in (OperationStatus.CLEARED, OperationStatus.ACTIVE):
         raise ConflictError(
@@ -407,6 +423,7 @@ def cancel_operation(
     now: datetime | None = None,
 ) -> OperationView:
     """Cancel an operation that has not completed, with a reason; its open conflicts lapse. Audited."""
+    hold_check_lock(session)  # checks that store conflicts take turns
     operation = own_operation(session, actor, operation_id, Action.OPERATION_REGISTER)
     if operation.status in (OperationStatus.COMPLETED, OperationStatus.CANCELLED):
         raise ConflictError("status", f"operation {operation.id} is already {operation.status.value.lower()}")
@@ -454,6 +471,7 @@ def check_all(
     Run it after a linkage run (entities may have merged, so different spellings now meet) and daily.
     Idempotent; audited; the caller commits.
     """
+    hold_check_lock(session)  # checks that store conflicts take turns
     authorise(caller, Action.DECONFLICTION_RESOLVE)
     now = as_utc(now or utcnow())
     expired = session.scalars(

@@ -12,6 +12,11 @@ whatever its kinds, so a check finds the row again rather than adding one:
 A resolved conflict stays resolved while it holds no worse than when it was resolved. After the check the
 status of every operation concerned follows its open conflicts: an open red or amber conflict holds a
 submitted or cleared operation at "conflict pending"; none lets it be cleared.
+
+Checks that store conflicts run one at a time (:func:`hold_check_lock`), so two operations registered at
+the same moment cannot each miss the other. A re-check of an unchanged operation that finds exactly what is
+stored (:func:`quick_recheck`, the usual answer to "check again") changes no conflict: it reads without the
+lock and only records that the check was made.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -45,8 +50,16 @@ from crimelink.services.deconfliction_index import (
     operations_touching_interest,
     unindex_operation,
 )
-from crimelink.services.deconfliction_notices import Conflict, ConflictRecord, notices, notify, write_notices
+from crimelink.services.deconfliction_notices import (
+    Conflict,
+    ConflictRecord,
+    notices,
+    notify,
+    preload_parties,
+    write_notices,
+)
 from crimelink.services.plan_operations import follow_operation, follow_operations
+from crimelink.store.engine import begin_writing
 from crimelink.store.models import Agency, Interest, Operation, OperationConflict
 
 
@@ -61,6 +74,8 @@ class CheckOutcome:
     regraded: list[int] = field(default_factory=list)
     unchanged: list[int] = field(default_factory=list)
     lapsed: list[int] = field(default_factory=list)
+    #: The operations, interests and agencies the check loaded: held so the answer need not read them again.
+    loaded: list[Operation | Interest | Agency] = field(default_factory=list, repr=False, compare=False)
 
     def details(self) -> dict[str, list[int]]:
         return {
@@ -123,6 +138,90 @@ def find_conflicts(
     return found
 
 
+#: PostgreSQL advisory lock held by a check that stores conflicts (another constant than the audit's).
+_CHECK_LOCK_KEY = 0x436B4463
+
+
+def hold_check_lock(session: Session, *, fresh: bool = False) -> None:
+    """Hold the deconfliction lock until the transaction ends, so checks that store conflicts take turns.
+
+    Call it before the check's reads. PostgreSQL: a transaction-wide advisory lock. SQLite has one writer
+    at a time: the transaction holds the database's write lock from here (:func:`begin_writing`).
+    ``fresh=True`` also expires what the session read before, to be read again under the lock.
+    """
+    begin_writing(session)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(_CHECK_LOCK_KEY)))
+    if fresh:
+        session.expire_all()
+
+
+def quick_recheck(
+    session: Session, operation: Operation, *, rules: DeconflictionRules, now: datetime
+) -> CheckOutcome | None:
+    """Check an indexed operation again, reading only: its outcome if it finds exactly the conflicts stored
+    (same pairs, grades, kinds and reasons; none to lapse or reopen) and its status stands, else ``None``
+    (something would change: run :func:`run_operation_check` under the lock).
+    """
+    if operation.checked_at is None:
+        return None
+    found = find_conflicts(session, operation, rules=rules, today=now.date())
+    existing = conflicts_touching(session, operation.id)
+    rows = {row.key: row for row in existing}
+    for key, item in found.items():
+        row = rows.get(key)
+        finding = item.finding
+        if (
+            row is None
+            or row.status is ConflictStatus.LAPSED
+            or (row.status is ConflictStatus.RESOLVED and finding.grade.rank > row.grade.rank)
+            or (row.status is ConflictStatus.OPEN and row.grade is not finding.grade)
+            or list(row.kinds) != [k.value for k in finding.kinds]
+            or row.reasons != [r.to_json() for r in finding.reasons]
+        ):
+            return None
+    if any(key not in found and row.status is ConflictStatus.OPEN for key, row in rows.items()):
+        return None
+    pending = any(row.status is ConflictStatus.OPEN and rules.blocks(row.grade) for row in existing)
+    if next_status(operation.status, pending=pending) is not operation.status:
+        return None
+    outcome = CheckOutcome(
+        holding=sorted(rows[key].id for key in found), unchanged=sorted(rows[key].id for key in found)
+    )
+    outcome.loaded.extend(_preload(session, existing, []))
+    return outcome
+
+
+def record_recheck(
+    session: Session, caller: Caller, operation: Operation, outcome: CheckOutcome, *, now: datetime
+) -> None:
+    """Record a :func:`quick_recheck`: the operation's check time and the audit event, in a transaction
+    that begins by writing (on SQLite a read-only transaction cannot always be turned into a writing one)."""
+    begin_writing(session)
+    session.execute(update(Operation).where(Operation.id == operation.id).values(checked_at=now))
+    set_committed_value(operation, "checked_at", now)
+    record_event(
+        session,
+        caller,
+        action="check",
+        resource_type="operation",
+        resource_id=str(operation.id),
+        details=outcome.details(),
+    )
+
+
+def conflicts_touching(session: Session, operation_id: int) -> Sequence[OperationConflict]:
+    """Every conflict the operation is in, whichever side."""
+    return session.scalars(
+        select(OperationConflict).where(
+            or_(
+                OperationConflict.operation_id == operation_id,
+                OperationConflict.other_operation_id == operation_id,
+            )
+        )
+    ).all()
+
+
 def run_operation_check(
     session: Session,
     caller: Caller,
@@ -137,22 +236,14 @@ def run_operation_check(
     ``reindex=False`` skips rewriting its index rows (a re-check of an unchanged operation). The caller
     has authorised the check and commits.
     """
+    hold_check_lock(session)
     # Never checked: never indexed, and no other check can have met it, so it has no conflicts yet.
     never_checked = operation.checked_at is None
     if reindex or never_checked:
         index_operation(session, operation, replace=not never_checked)
     found = find_conflicts(session, operation, rules=rules, today=now.date())
-    existing: Sequence[OperationConflict] = []
-    if not never_checked:
-        existing = session.scalars(
-            select(OperationConflict).where(
-                or_(
-                    OperationConflict.operation_id == operation.id,
-                    OperationConflict.other_operation_id == operation.id,
-                )
-            )
-        ).all()
-    outcome, _loaded = _reconcile(
+    existing: Sequence[OperationConflict] = [] if never_checked else conflicts_touching(session, operation.id)
+    outcome = _reconcile(
         session,
         existing,
         found,
@@ -184,6 +275,7 @@ def run_interest_check(
     session: Session, caller: Caller, interest: Interest, *, rules: DeconflictionRules, now: datetime
 ) -> CheckOutcome:
     """Check an interest against every live operation; reconcile; audit. The caller commits."""
+    hold_check_lock(session)
     found: dict[str, Found] = {}
     active = interest.withdrawn_at is None and (
         interest.expires_on is None or interest.expires_on >= now.date()
@@ -205,7 +297,7 @@ def run_interest_check(
     existing = session.scalars(
         select(OperationConflict).where(OperationConflict.interest_id == interest.id)
     ).all()
-    outcome, _loaded = _reconcile(
+    outcome = _reconcile(
         session,
         existing,
         found,
@@ -233,14 +325,14 @@ def _reconcile(
     rules: DeconflictionRules,
     now: datetime,
     lapse_reason: str,
-) -> tuple[CheckOutcome, list[Operation | Interest | Agency]]:
-    """Create, reopen, regrade or lapse conflicts; returns what it did and the objects it loaded (hold
-    them while statuses are refreshed: the session's identity map only keeps what is referenced)."""
+) -> CheckOutcome:
+    """Create, reopen, regrade or lapse conflicts; returns what it did, holding the objects it loaded
+    (statuses are refreshed and the answer built from them: the identity map keeps only what is referenced)."""
     outcome = CheckOutcome()
     rows = {row.key: row for row in existing}
     if not rows and not found:
-        return outcome, []
-    loaded = _preload(session, rows.values(), found.values())
+        return outcome
+    outcome.loaded.extend(_preload(session, rows.values(), found.values()))
     told: list[tuple[Conflict, NotificationEvent]] = []
     created: dict[str, dict[str, Any]] = {}
     for key, item in sorted(found.items()):
@@ -306,38 +398,14 @@ def _reconcile(
     written = [n for row, event in told for n in notices(session, row, event, rules=rules, now=now)]
     write_notices(session, written)
     outcome.holding.extend(sorted(rows[key].id if key in rows else ids[key] for key in found))
-    return outcome, loaded
+    return outcome
 
 
 def _preload(
     session: Session, rows: Iterable[OperationConflict], found: Iterable[Found]
 ) -> list[Operation | Interest | Agency]:
     """Load every operation and interest the notices will name, with their agencies (two queries at most)."""
-    operations: set[int] = set()
-    interests: set[int] = set()
-    for row in rows:
-        operations.update(i for i in (row.operation_id, row.other_operation_id) if i is not None)
-        if row.interest_id is not None:
-            interests.add(row.interest_id)
-    for item in found:
-        operations.update(i for i in (item.operation_id, item.other_operation_id) if i is not None)
-        if item.interest_id is not None:
-            interests.add(item.interest_id)
-    loaded: list[Operation | Interest | Agency] = []
-    for operation, agency in session.execute(
-        select(Operation, Agency)
-        .join(Agency, Agency.id == Operation.agency_id)
-        .where(Operation.id.in_(operations))
-    ):
-        loaded.extend((operation, agency))
-    if interests:
-        for interest, agency in session.execute(
-            select(Interest, Agency)
-            .join(Agency, Agency.id == Interest.agency_id)
-            .where(Interest.id.in_(interests))
-        ):
-            loaded.extend((interest, agency))
-    return loaded
+    return preload_parties(session, [*rows, *found])
 
 
 def _reopen(
@@ -427,12 +495,19 @@ def hold_operations(session: Session, operation_ids: Iterable[int], *, now: date
     follow_operations(session, ids)
 
 
-def set_status(operation: Operation, *, pending: bool) -> None:
+def next_status(status: OperationStatus, *, pending: bool) -> OperationStatus:
     """Pending while an open red or amber conflict stands; cleared when none does (active stays active)."""
-    if pending and operation.status in (OperationStatus.SUBMITTED, OperationStatus.CLEARED):
-        operation.status = OperationStatus.CONFLICT_PENDING
-    elif not pending and operation.status in (OperationStatus.SUBMITTED, OperationStatus.CONFLICT_PENDING):
-        operation.status = OperationStatus.CLEARED
+    if pending and status in (OperationStatus.SUBMITTED, OperationStatus.CLEARED):
+        return OperationStatus.CONFLICT_PENDING
+    if not pending and status in (OperationStatus.SUBMITTED, OperationStatus.CONFLICT_PENDING):
+        return OperationStatus.CLEARED
+    return status
+
+
+def set_status(operation: Operation, *, pending: bool) -> None:
+    status = next_status(operation.status, pending=pending)
+    if status is not operation.status:
+        operation.status = status
 
 
 def refresh_statuses(session: Session, operation_ids: Iterable[int], *, rules: DeconflictionRules) -> None:

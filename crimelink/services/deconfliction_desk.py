@@ -29,7 +29,7 @@ from crimelink.domain.deconfliction import (
 )
 from crimelink.errors import ConflictError, InvalidInputError, NotFoundError
 from crimelink.services.callers import Caller, authorise, record_event
-from crimelink.services.deconfliction_check import mark_cancelled, refresh_statuses
+from crimelink.services.deconfliction_check import hold_check_lock, mark_cancelled, refresh_statuses
 from crimelink.services.deconfliction_notices import notify
 from crimelink.services.deconfliction_views import (
     DeskBoard,
@@ -197,6 +197,7 @@ def resolve_conflict(
     Example: ``resolve_conflict(session, desk, 7, resolution="DELAY", yielding_operation_id=12,
     rationale="GLAA to move their visit to Thursday after the warrant")``.
     """
+    hold_check_lock(session)  # checks that store conflicts take turns
     authorise(actor, Action.DECONFLICTION_RESOLVE)
     try:
         chosen = ConflictResolution((resolution or "").strip().upper())

@@ -20,7 +20,7 @@ from crimelink.domain.deconfliction import InterestSubject
 from crimelink.errors import ConflictError, InvalidInputError, NotFoundError
 from crimelink.linkage.incremental import current_model
 from crimelink.services.callers import authorise, record_event
-from crimelink.services.deconfliction_check import close_interest, run_interest_check
+from crimelink.services.deconfliction_check import close_interest, hold_check_lock, run_interest_check
 from crimelink.services.deconfliction_input import MAX_TEXT, InterestInput, clean_target, clean_text
 from crimelink.services.deconfliction_reads import conflicts_of_interest, is_desk, own_interest
 from crimelink.services.deconfliction_views import InterestView, interest_view
@@ -41,6 +41,7 @@ def register_interest(
     Example: ``register_interest(session, oca, InterestInput(contact="DS Shah 07700 900456",
     subject=TargetInput("PERSON", "Jon Smyth", dob="02/01/1990")))``.
     """
+    hold_check_lock(session)  # checks that store conflicts take turns
     authorise(actor, Action.INTEREST_REGISTER)
     now = as_utc(now or utcnow())
     problems: dict[str, str] = {}
@@ -106,6 +107,7 @@ def withdraw_interest(
     now: datetime | None = None,
 ) -> InterestView:
     """Withdraw one of the agency's interests; its open conflicts lapse. Audited."""
+    hold_check_lock(session)  # checks that store conflicts take turns
     interest = own_interest(session, actor, interest_id, Action.INTEREST_REGISTER)
     if interest.agency_id != actor.agency_id:
         raise NotFoundError(f"you have no interest {interest_id}: check the number, or open your interests")
