@@ -373,6 +373,37 @@ def test_a_check_run_again_changes_nothing_and_a_conflict_that_no_longer_holds_l
         assert cells, "the moved operation is indexed where it now is"
 
 
+def test_a_standing_operation_meets_what_comes_to_its_place_months_later_and_nothing_elsewhere(
+    store: Engine,
+) -> None:
+    """A standing operation is looked up by ranges of slots (every bucket from its start on)."""
+    with Session(store) as session:
+        police = actor(session, "pc.covert")
+        glaa = actor(session, "glaa.officer")
+        standing = dc.register_operation(
+            session, police, covert_surveillance(ends_at=None, standing=True), now=NOW
+        ).operation.id
+        later = DAY + timedelta(days=150)
+        here = dc.register_operation(
+            session,
+            glaa,
+            operation_input(
+                locations=[location(NEARBY)], starts_at=later, ends_at=later + timedelta(hours=3)
+            ),
+            now=NOW,
+        )
+        far = dc.register_operation(
+            session,
+            glaa,
+            operation_input(locations=[location(FAR)], starts_at=later, ends_at=later + timedelta(hours=3)),
+            now=NOW,
+        )
+        assert [c.counterpart.hold for c in here.conflicts] == [True], "held for the covert standing one"
+        assert far.conflicts == []
+        again = dc.check_operation(session, police, standing, now=NOW)
+        assert [c.conflict_id for c in again.conflicts] == [here.conflicts[0].conflict_id]
+
+
 def test_the_graded_kinds_follow_the_operation_when_it_changes(store: Engine) -> None:
     with Session(store) as session:
         ts = actor(session, "ts.officer")
