@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from crimelink.store.models import AuditEvent
@@ -59,6 +60,15 @@ def _utc_text(moment: datetime) -> str:
     return moment.isoformat(timespec="microseconds")
 
 
+@dataclass(frozen=True)
+class Appended:
+    """An event just appended: where it sits in the chain."""
+
+    id: int
+    prev_hash: str
+    hash: str
+
+
 def append_event(
     session: Session,
     *,
@@ -71,37 +81,47 @@ def append_event(
     details: dict[str, Any] | None = None,
     actor_user_id: int | None = None,
     actor_agency_id: int | None = None,
-) -> AuditEvent:
-    """Add one event to the chain within the session's current transaction."""
+) -> Appended:
+    """Add one event to the chain within the session's current transaction.
+
+    Written with one INSERT, not through the session's unit of work: every audited request appends one.
+    """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
-    prev = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)) or GENESIS
+    prev = session.scalar(_LAST_HASH) or GENESIS
     occurred_at = utcnow()
     body = details or {}
-    event = AuditEvent(
+    digest = event_digest(
+        prev_hash=prev,
         occurred_at=occurred_at,
         actor=actor,
-        actor_user_id=actor_user_id,
-        actor_agency_id=actor_agency_id,
         action=action,
         resource_type=resource_type,
         resource_id=resource_id,
         purpose=purpose,
         outcome=outcome,
         details=body,
-        prev_hash=prev,
-        hash=event_digest(
-            prev_hash=prev,
-            occurred_at=occurred_at,
-            actor=actor,
-            action=action,
-            resource_type=resource_type,
-            resource_id=resource_id,
-            purpose=purpose,
-            outcome=outcome,
-            details=body,
-        ),
     )
-    session.add(event)
-    session.flush()
-    return event
+    event_id = session.execute(
+        insert(AuditEvent).returning(AuditEvent.id),
+        [
+            {
+                "occurred_at": occurred_at,
+                "actor": actor,
+                "actor_user_id": actor_user_id,
+                "actor_agency_id": actor_agency_id,
+                "action": action,
+                "resource_type": resource_type,
+                "resource_id": resource_id,
+                "purpose": purpose,
+                "outcome": outcome,
+                "details": body,
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        ],
+    ).scalar_one()
+    return Appended(event_id, prev, digest)
+
+
+_LAST_HASH = select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
