@@ -76,6 +76,9 @@ class CheckOutcome:
     lapsed: list[int] = field(default_factory=list)
     #: The operations, interests and agencies the check loaded: held so the answer need not read them again.
     loaded: list[Operation | Interest | Agency] = field(default_factory=list, repr=False, compare=False)
+    #: Every conflict of the operation as it stands after the check, when the check changed none of them
+    #: (a :func:`quick_recheck`), by id; ``None`` when they are to be read again.
+    conflicts: list[OperationConflict] | None = field(default=None, repr=False, compare=False)
 
     def details(self) -> dict[str, list[int]]:
         return {
@@ -185,9 +188,8 @@ def quick_recheck(
     pending = any(row.status is ConflictStatus.OPEN and rules.blocks(row.grade) for row in existing)
     if next_status(operation.status, pending=pending) is not operation.status:
         return None
-    outcome = CheckOutcome(
-        holding=sorted(rows[key].id for key in found), unchanged=sorted(rows[key].id for key in found)
-    )
+    holding = sorted(rows[key].id for key in found)
+    outcome = CheckOutcome(holding=holding, unchanged=list(holding), conflicts=existing)
     outcome.loaded.extend(_preload(session, existing, []))
     return outcome
 
@@ -210,16 +212,19 @@ def record_recheck(
     )
 
 
-def conflicts_touching(session: Session, operation_id: int) -> Sequence[OperationConflict]:
-    """Every conflict the operation is in, whichever side."""
-    return session.scalars(
-        select(OperationConflict).where(
-            or_(
-                OperationConflict.operation_id == operation_id,
-                OperationConflict.other_operation_id == operation_id,
-            )
+def conflicts_touching(
+    session: Session, operation_id: int, *, open_only: bool = False
+) -> list[OperationConflict]:
+    """Every conflict the operation is in, whichever side (only the open ones with ``open_only``), by id."""
+    query = select(OperationConflict).where(
+        or_(
+            OperationConflict.operation_id == operation_id,
+            OperationConflict.other_operation_id == operation_id,
         )
-    ).all()
+    )
+    if open_only:
+        query = query.where(OperationConflict.status == ConflictStatus.OPEN)
+    return list(session.scalars(query.order_by(OperationConflict.id)).all())
 
 
 def run_operation_check(

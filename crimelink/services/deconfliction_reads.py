@@ -20,7 +20,7 @@ from crimelink.domain import Classification, OperationStatus
 from crimelink.domain.deconfliction import ConflictStatus, NotificationAudience
 from crimelink.errors import NotFoundError
 from crimelink.services.callers import authorise, record_event
-from crimelink.services.deconfliction_check import CheckOutcome
+from crimelink.services.deconfliction_check import CheckOutcome, conflicts_touching
 from crimelink.services.deconfliction_index import LIVE_STATUSES
 from crimelink.services.deconfliction_notices import preload_parties
 from crimelink.services.deconfliction_views import (
@@ -87,15 +87,7 @@ def own_interest(session: Session, actor: Actor, interest_id: int, action: Actio
 def conflicts_of_operation(
     session: Session, operation_id: int, *, open_only: bool = False
 ) -> list[OperationConflict]:
-    query = select(OperationConflict).where(
-        or_(
-            OperationConflict.operation_id == operation_id,
-            OperationConflict.other_operation_id == operation_id,
-        )
-    )
-    if open_only:
-        query = query.where(OperationConflict.status == ConflictStatus.OPEN)
-    return list(session.scalars(query.order_by(OperationConflict.id)).all())
+    return conflicts_touching(session, operation_id, open_only=open_only)
 
 
 def conflicts_of_interest(session: Session, interest_id: int) -> list[OperationConflict]:
@@ -108,14 +100,22 @@ def conflicts_of_interest(session: Session, interest_id: int) -> list[OperationC
     )
 
 
-def view_of(session: Session, operation: Operation, rules: DeconflictionRules) -> OperationView:
-    return operation_view(session, operation, conflicts_of_operation(session, operation.id), rules=rules)
+def view_of(
+    session: Session,
+    operation: Operation,
+    rules: DeconflictionRules,
+    conflicts: list[OperationConflict] | None = None,
+) -> OperationView:
+    """The operation in full with its conflicts (``conflicts``, when the caller has just read them)."""
+    if conflicts is None:
+        conflicts = conflicts_of_operation(session, operation.id)
+    return operation_view(session, operation, conflicts, rules=rules)
 
 
 def result_of(
     session: Session, operation: Operation, outcome: CheckOutcome, rules: DeconflictionRules
 ) -> CheckResult:
-    view = view_of(session, operation, rules)
+    view = view_of(session, operation, rules, outcome.conflicts)
     holding = [c for c in view.conflicts if c.conflict_id in set(outcome.holding)]
     held = sum(1 for c in holding if c.counterpart.hold)
     if not holding:
