@@ -8,8 +8,8 @@ group's name, structure and criminality, and the lead agency the plan file names
 truth here stands in for the analyst's own judgement of the intelligence; only the demo loaders and the
 tests read it, never the product.
 
-A planted group that yields no candidate (in the default demo, the fly-tipping gang and the protection
-racket) is not confirmed: its plan targets a single entity instead (the group's business or principal).
+A planted group that yields no candidate (in some seeds, the protection racket) is not confirmed: its
+plan targets a single entity instead (the group's business or principal).
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from datetime import date
 from crimelink.demo.geography import Borough, Ward
 from crimelink.demo.identifiers import Phone, PhoneBook, UniqueCodes
 from crimelink.demo.names import NamePools
+from crimelink.linkage.attach import REGISTERED_FORMS
 
 REFERENCE_DATE = date(2026, 11, 1)
 PERIOD_START = date(2023, 1, 1)  # records in the demo are dated from here ...
@@ -168,6 +169,8 @@ class World:
         self.vehicles: list[Vehicle] = []
         self.businesses: list[Business] = []
         self._street_names: set[str] = set()
+        #: Registered (incorporated) business names already taken, upper case.
+        self._registered_names: set[str] = set()
 
     # -- places -------------------------------------------------------------------------------
     def add_street(self, *, commercial: bool, ward: Ward | None = None) -> Street:
@@ -249,9 +252,29 @@ class World:
         return vehicle
 
     def add_business(self, *, name: str, sector: str, premises: Premises, owner: Person) -> Business:
+        """A new business; a registered name (ending Ltd, PLC, LLP or CIC) is made unique.
+
+        Companies House never registers two companies under one name (the Company, Limited Liability
+        Partnership and Business (Names and Trading Disclosures) Regulations 2015), so a registered
+        name already taken gets its street in brackets, as real companies do ("Prime Convenience Store
+        (Kemp Street) Ltd"), then a number. Unregistered trading names may repeat. No random draw is
+        made, so the rest of the borough is the same for a seed.
+        """
+        name = self._registrable(name, premises)
         business = Business(len(self.businesses) + 1, name, sector, premises, owner)
         self.businesses.append(business)
         return business
+
+    def _registrable(self, name: str, premises: Premises) -> str:
+        head, _, form = name.rpartition(" ")
+        if not head or form.upper() not in REGISTERED_FORMS:
+            return name
+        candidate, number = name, 1
+        while candidate.upper() in self._registered_names:
+            candidate = f"{head} ({premises.street.name}){f' {number}' if number > 1 else ''} {form}"
+            number += 1
+        self._registered_names.add(candidate.upper())
+        return candidate
 
     def dob_for_age(self, low: int, high: int) -> date:
         """A date of birth for someone aged ``low`` to ``high`` on the reference date."""

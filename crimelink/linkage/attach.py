@@ -109,6 +109,26 @@ def business_key(name: str | None) -> str | None:
     return " ".join(words) or None
 
 
+#: Legal forms of a name on the Companies House register, where no two companies share a name (the
+#: Company, Limited Liability Partnership and Business (Names and Trading Disclosures) Regulations 2015).
+REGISTERED_FORMS = frozenset({"LTD", "LIMITED", "PLC", "LLP", "CIC"})
+
+
+@lru_cache(maxsize=1 << 18)
+def registered_name(name: str | None) -> bool:
+    """Whether a business name (its trading part) ends with a registered company's legal form.
+
+    >>> registered_name("JUBILEE WASTE SERVICES LTD"), registered_name("JUBILEE CARS")
+    (True, False)
+    >>> registered_name("JUBILEE WASTE SERVICES LTD T/A JUBILEE CLEARANCES")
+    False
+    """
+    if not name:
+        return False
+    words = name.split(" T/A ")[-1].split()
+    return len(words) > 1 and words[-1] in REGISTERED_FORMS
+
+
 @lru_cache(maxsize=1 << 18)
 def person_keys(given: str | None, family: str | None) -> tuple[str | None, frozenset[str]]:
     """A person's exact name key (nickname-canonical given name and family name) and fuzzy keys.

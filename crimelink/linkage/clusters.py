@@ -16,7 +16,15 @@ from typing import Any
 
 from crimelink.domain import EntityKind
 from crimelink.linkage import model
-from crimelink.linkage.attach import Profile, UnionFind, attach, business_key, person_keys, premises_key
+from crimelink.linkage.attach import (
+    Profile,
+    UnionFind,
+    attach,
+    business_key,
+    person_keys,
+    premises_key,
+    registered_name,
+)
 from crimelink.linkage.engine import LinkageEngine, ScoredPair
 from crimelink.linkage.records import PersonRecord, person_from_party
 
@@ -256,7 +264,12 @@ def attach_profile(
     conflicts: set[str] = set()
     for member in cluster.members:
         fields = member.fields
-        if context:
+        # A registered company name is one company wherever it is seen: its premises on a record (a
+        # yard in intelligence, a shop in a complaint) do not tell two of them apart.
+        registered = cluster.kind is EntityKind.BUSINESS and any(
+            registered_name(value) for value in values_of(fields.get("business_name"))
+        )
+        if context and not registered:
             discriminators.update(context.get(member.record_id, ()))
         first = {name: next(iter(values_of(fields.get(name))), None) for name in _ATTACH_FIELDS}
         if cluster.kind is EntityKind.PERSON:
@@ -272,9 +285,15 @@ def attach_profile(
             discriminators.update(f"uprn:{value}" for value in values_of(fields.get("uprn")))
             discriminators.update(f"postcode:{value}" for value in values_of(fields.get("postcode")))
         elif cluster.kind is EntityKind.BUSINESS:
-            keys.update(k for value in values_of(fields.get("business_name")) if (k := business_key(value)))
+            # A registered name and an unregistered trading name sharing its words are told apart.
+            keys.update(
+                f"registered:{k}" if registered_name(value) else k
+                for value in values_of(fields.get("business_name"))
+                if (k := business_key(value))
+            )
             discriminators.update(f"company:{v}" for v in values_of(fields.get("company_number")))
-            discriminators.update(f"postcode:{value}" for value in values_of(fields.get("postcode")))
+            if not registered:
+                discriminators.update(f"postcode:{value}" for value in values_of(fields.get("postcode")))
     return Profile(frozenset(keys), frozenset(discriminators), frozenset(fuzzy), frozenset(conflicts))
 
 
