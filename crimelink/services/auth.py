@@ -23,8 +23,9 @@ from typing import Any, Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from crimelink.access.policy import TOKEN_SCOPES, Action, Actor
 from crimelink.domain import Purpose, UserRole
@@ -32,6 +33,7 @@ from crimelink.errors import InvalidInputError, NotFoundError
 from crimelink.services.callers import authorise, record_event
 from crimelink.settings import Settings
 from crimelink.store.audit import append_event
+from crimelink.store.engine import begin_writing
 from crimelink.store.models import Agency, ApiToken, User, UserSession
 
 PASSWORD_MAX_LENGTH = 128
@@ -477,7 +479,9 @@ def resolve_api_token(session: Session, token: str) -> SignedIn | None:
         return None
     now = utcnow()
     if record.last_used_at is None or now - as_utc(record.last_used_at) > _LAST_USED_RESOLUTION:
-        record.last_used_at = now
+        begin_writing(session)  # on SQLite a reading transaction cannot always start writing
+        session.execute(update(ApiToken).where(ApiToken.id == record.id).values(last_used_at=now))
+        set_committed_value(record, "last_used_at", now)
     return _signed_in(
         session, record.user_id, record.purpose, scopes=frozenset(record.scopes), api_token=record
     )

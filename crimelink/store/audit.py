@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
+from crimelink.store.engine import begin_writing
 from crimelink.store.models import AuditEvent
 from crimelink.store.models.base import utcnow
 
@@ -88,6 +89,8 @@ def append_event(
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+    else:
+        begin_writing(session)  # an audited read, from here on, may write while others do
     prev = session.scalar(_LAST_HASH) or GENESIS
     occurred_at = utcnow()
     body = details or {}

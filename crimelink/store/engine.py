@@ -80,13 +80,14 @@ def begin_writing(session: Session) -> None:
     always start writing (another connection's commit since its first read makes it fail at once with
     "database is locked"), so one that has written nothing yet is ended and one begun that holds the
     database's write lock from the start (``BEGIN IMMEDIATE``, waited for). One that has written holds
-    the lock already. Call it before the reads a change depends on.
+    the lock already, and so does one run inside ``with session.begin():`` (it cannot be ended here: its
+    block ends it), whose pending changes are flushed. Call it before the reads a change depends on.
     """
     if session.get_bind().dialect.name != "sqlite":
         return
     if session.new or session.dirty or session.deleted:
         session.flush()
-    if session.connection().info.get("sqlite_writing"):
+    if session.connection().info.get("sqlite_writing") or session._trans_context_manager is not None:
         return
     session.commit()  # it has written nothing: this ends a read
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})

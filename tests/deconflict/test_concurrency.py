@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 
 from crimelink.domain.deconfliction import ConflictStatus
 from crimelink.services import deconfliction as dc
-from crimelink.store.models import DeconflictionNotification, Operation, OperationConflict
+from crimelink.services.auth import create_api_token, resolve_api_token
+from crimelink.store.models import ApiToken, DeconflictionNotification, Operation, OperationConflict
 
 
 def run_at_once(jobs: list[Callable[[], None]]) -> list[BaseException]:
@@ -156,3 +157,31 @@ def test_a_recheck_that_finds_the_store_out_of_step_puts_it_right(sqlite_engine:
         assert list(row.kinds) == kinds
         assert again.conflicts[0].conflict_id == held.conflict_id
         assert counts(sqlite_engine)[1] > notices_before, "the sides are told again"
+
+
+def test_audited_reads_and_a_new_tokens_first_uses_at_the_same_time_on_sqlite_all_answer(
+    sqlite_engine: Engine,
+) -> None:
+    """Every audited read appends to the audit trail, and a token's first use records it: both write after
+    reading, which SQLite refused with "database is locked" when another request had just written."""
+    build_store(sqlite_engine)
+    with Session(sqlite_engine) as session:
+        glaa = actor(session, "glaa.officer")
+        dc.register_operation(session, glaa, operation_input(), now=NOW)
+        token, _ = create_api_token(session, actor=glaa, name="tool", scopes=["read"])
+        session.commit()
+
+    def read() -> None:
+        for _ in range(10):
+            with Session(sqlite_engine) as session:
+                signed_in = resolve_api_token(session, token)
+                assert signed_in is not None
+                session.commit()
+                assert len(dc.my_operations(session, signed_in.actor)) == 1
+                session.commit()
+
+    errors = run_at_once([read for _ in range(6)])
+    assert errors == [], f"concurrent reads failed: {errors[:1]}"
+    with Session(sqlite_engine) as session:
+        assert len(audit_events(session, "operations", "view")) == 60, "every read is audited"
+        assert session.scalar(select(ApiToken.last_used_at)) is not None
