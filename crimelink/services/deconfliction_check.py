@@ -202,6 +202,10 @@ def record_recheck(
     begin_writing(session)
     session.execute(update(Operation).where(Operation.id == operation.id).values(checked_at=now))
     set_committed_value(operation, "checked_at", now)
+    _audit_check(session, caller, operation, outcome)
+
+
+def _audit_check(session: Session, caller: Caller, operation: Operation, outcome: CheckOutcome) -> None:
     record_event(
         session,
         caller,
@@ -265,14 +269,7 @@ def run_operation_check(
     if operation.status is not before:
         follow_operation(session, operation)  # an action that is this operation follows it
     _refresh_counterparts(session, outcome, existing, found, rules=rules, besides=operation.id, now=now)
-    record_event(
-        session,
-        caller,
-        action="check",
-        resource_type="operation",
-        resource_id=str(operation.id),
-        details=outcome.details(),
-    )
+    _audit_check(session, caller, operation, outcome)
     return outcome
 
 

@@ -142,28 +142,26 @@ def preload_parties(session: Session, items: Iterable[Sides]) -> list[Operation 
         if item.interest_id is not None:
             interests.add(item.interest_id)
     loaded: list[Operation | Interest | Agency] = []
-    # What the session holds already (a check's own preload, still referenced) is not read again.
     held = session.identity_map
-    for model, ids in ((Operation, operations), (Interest, interests)):
-        for i in list(ids):
-            found = cast(Operation | Interest | None, held.get(identity_key(model, i)))
+    sides: tuple[tuple[type[Operation] | type[Interest], set[int]], ...] = (
+        (Operation, operations),
+        (Interest, interests),
+    )
+    for side, ids in sides:
+        # What the session holds already (a check's own preload, still referenced) is not read again.
+        wanted = []
+        for i in sorted(ids):
+            found = cast(Operation | Interest | None, held.get(identity_key(side, i)))
             if found is not None and held.get(identity_key(Agency, found.agency_id)) is not None:
-                ids.discard(i)
                 loaded.append(found)
-    if operations:
-        for operation, agency in session.execute(
-            select(Operation, Agency)
-            .join(Agency, Agency.id == Operation.agency_id)
-            .where(Operation.id.in_(operations))
-        ):
-            loaded.extend((operation, agency))
-    if interests:
-        for interest, agency in session.execute(
-            select(Interest, Agency)
-            .join(Agency, Agency.id == Interest.agency_id)
-            .where(Interest.id.in_(interests))
-        ):
-            loaded.extend((interest, agency))
+            else:
+                wanted.append(i)
+        if wanted:
+            statement = (
+                select(side, Agency).join(Agency, Agency.id == side.agency_id).where(side.id.in_(wanted))
+            )
+            for party, agency in session.execute(statement):
+                loaded.extend((cast(Operation | Interest, party), agency))
     return loaded
 
 
