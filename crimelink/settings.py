@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     import_batch_size: int = Field(
         default=2000, ge=1, le=100_000, description="Rows committed per transaction during an import."
     )
+    worker_threads: int = Field(
+        default=8,
+        ge=1,
+        le=200,
+        description="Requests a server process works on at once (its thread pool); more only add contention.",
+    )
     default_phone_region: str = Field(
         default="GB", description="Region assumed for phone numbers written without a country code."
     )

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
@@ -33,7 +37,16 @@ The JSON twin of every Crimelink page. Authenticate with an API token
 def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     """The web application for ``settings``, on ``engine`` (default: the configured, migrated store)."""
     store = engine or open_store(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Handlers run on a thread pool; the work is CPU-bound, so a large pool only makes its threads
+        # contend for the interpreter (``CRIMELINK_WORKER_THREADS``).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Crimelink",
         version=__version__,
         description=_DESCRIPTION,
