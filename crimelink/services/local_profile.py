@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from crimelink.access import Action, Actor, allowed
 from crimelink.domain import Classification, CriminalityType, FourP, OutcomeKind
-from crimelink.domain.reference import default_reference
+from crimelink.domain.reference import Tactic, default_reference
 from crimelink.errors import InvalidInputError
 from crimelink.network.legal import LimbStatus
 from crimelink.services import groups
@@ -470,14 +470,8 @@ def _menu_tactics(threats: list[ThreatAssessment]) -> list[TacticRecommendation]
         for tactic in picked[:TACTICS_EACH]:
             assert threat.score is not None
             chosen.append(
-                TacticRecommendation(
-                    tactic_id=tactic.id,
-                    name=tactic.display_name,
-                    area=_words(tactic.area.value),
-                    four_p=tuple(_words(p.value) for p in tactic.four_p),
-                    owners=tuple(_words(a.value) for a in tactic.owner_agencies),
-                    legal_basis=tactic.legal_basis,
-                    verified=tactic.verified,
+                _recommendation(
+                    tactic,
                     aimed_at=f"Threat area: {threat.label}",
                     why=(
                         f"The menu lists it against {threat.label.lower()}, assessed {threat.score.band} "
@@ -486,6 +480,21 @@ def _menu_tactics(threats: list[ThreatAssessment]) -> list[TacticRecommendation]
                 )
             )
     return chosen
+
+
+def _recommendation(tactic: Tactic, *, aimed_at: str, why: str) -> TacticRecommendation:
+    """A tactic as the profile recommends it: what it is, who owns it, what it is aimed at and why."""
+    return TacticRecommendation(
+        tactic_id=tactic.id,
+        name=tactic.display_name,
+        area=_words(tactic.area.value),
+        four_p=tuple(_words(p.value) for p in tactic.four_p),
+        owners=tuple(_words(a.value) for a in tactic.owner_agencies),
+        legal_basis=tactic.legal_basis,
+        verified=tactic.verified,
+        aimed_at=aimed_at,
+        why=why,
+    )
 
 
 def _group_tactics(
@@ -503,14 +512,8 @@ def _group_tactics(
         for item in view.recommendations[:TACTICS_EACH]:
             tactic = item.tactic
             chosen.append(
-                TacticRecommendation(
-                    tactic_id=tactic.id,
-                    name=tactic.display_name,
-                    area=_words(tactic.area.value),
-                    four_p=tuple(_words(p.value) for p in tactic.four_p),
-                    owners=tuple(_words(a.value) for a in tactic.owner_agencies),
-                    legal_basis=tactic.legal_basis,
-                    verified=tactic.verified,
+                _recommendation(
+                    tactic,
                     aimed_at=f"Group: {group.name}",
                     why="; ".join(dict.fromkeys(reason.why for reason in item.reasons[:2])),
                 )
