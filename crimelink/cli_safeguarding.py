@@ -79,6 +79,10 @@ def scan(
     table.add_column("measure")
     table.add_column("count", justify="right")
     for label, value in (
+        (
+            "records screened for the network's threat tags (new or re-screened)",
+            summary.records_screened_for_network,
+        ),
         ("records screened (with a possible child or adult at risk)", summary.records_screened),
         ("records tagged with an exploitation threat", summary.records_tagged),
         ("children and adults at risk in them", summary.people_found),

@@ -40,6 +40,9 @@ class Evidence:
     weight: float
     #: The dataset's :class:`DataCategory` value (``INTELLIGENCE``, ``HOUSING``, ...); empty when unknown.
     category: str = ""
+    #: Those of ``threats`` that screening gave (the catalogue's indicators found in the record), not the
+    #: holding agency.
+    screened: tuple[str, ...] = ()
 
 
 @dataclass

@@ -229,6 +229,8 @@ class Screener:
             for indicator in indicators
         ]
         self._by_id = {rule.indicator.id: rule.indicator for rule in self._rules}
+        #: The version of the catalogue this screener applies (:func:`catalogue_version`).
+        self.catalogue = catalogue_version(rule.indicator for rule in self._rules)
         everything = [p.pattern for rule in self._rules for p in rule.patterns]
         # One pass over the text says whether any rule can match at all: most texts match none.
         self._any = (

@@ -24,6 +24,9 @@ no nodes: a network filtered to one threat still shows that a child in it is a c
 - ``vulnerable_adult``: a person party of an adult social care record, other than a supporting
   party, unless its date of birth shows a child.
 
+A record's threats are its agency's own tags and those screening kept for it (the indicator catalogue
+applied by :mod:`crimelink.services.record_screening`; evidence names them in ``screened``).
+
 A record's date is its event date, else the day it was received; evidence carries it as
 ``event_date`` and it is the date evidence ages from (:mod:`crimelink.network.weights`).
 """
@@ -53,6 +56,7 @@ from crimelink.store.models import (
     IntelligenceEvaluation,
     IntelligenceReport,
     RecordEntityLink,
+    RecordScreening,
     RelationshipEvidence,
     SourceRecord,
 )
@@ -83,9 +87,12 @@ class _Record:
     dataset: str
     category: DataCategory
     normalised: dict[str, Any]
+    #: The agency's own tags, then those screening added (:mod:`crimelink.services.record_screening`).
     threats: tuple[str, ...]
     #: Event date, else the day received.
     on: date | None
+    #: Threats screening tagged the record with that its agency did not.
+    screened: tuple[str, ...] = ()
 
 
 @dataclass
@@ -269,6 +276,7 @@ class _EvidenceMaker:
             threats=record.threats,
             weight=weight,
             category=record.category.value,
+            screened=record.screened,
         )
 
 
@@ -316,6 +324,15 @@ def _load_records(session: Session, ids: Collection[int]) -> dict[int, _Record]:
     }
     records: dict[int, _Record] = {}
     for chunk in _chunks(ids):
+        screened = {
+            int(record_id): tuple(str(t) for t in threats)
+            for record_id, threats in session.execute(
+                select(RecordScreening.record_id, RecordScreening.threats).where(
+                    RecordScreening.record_id.in_(chunk)
+                )
+            )
+            if threats
+        }
         for row in session.execute(
             select(
                 SourceRecord.id,
@@ -328,14 +345,17 @@ def _load_records(session: Session, ids: Collection[int]) -> dict[int, _Record]:
             ).where(SourceRecord.id.in_(chunk))
         ):
             code, category = datasets[row.dataset_id]
+            declared = tuple(dict.fromkeys(str(t) for t in row.threats or ()))
+            added = tuple(t for t in screened.get(row.id, ()) if t not in declared)
             records[row.id] = _Record(
                 id=row.id,
                 agency_code=agencies[row.agency_id],
                 dataset=code,
                 category=DataCategory(category),
                 normalised=row.normalised if isinstance(row.normalised, dict) else {},
-                threats=tuple(dict.fromkeys(str(t) for t in row.threats or ())),
+                threats=declared + added,
                 on=row.event_date or (row.received_at.date() if row.received_at else None),
+                screened=added,
             )
     return records
 

@@ -357,7 +357,10 @@ def _summary(item: Evidence, titles: dict[str, str], reference: Any) -> str:
         how = f"a recorded relationship: {item.kind.replace('_', ' ').lower()}"
     text += f": {how}"
     if item.threats:
-        text += "; about " + ", ".join(_threat_label(reference, t) for t in item.threats)
+        text += "; about " + ", ".join(
+            _threat_label(reference, t) + (" (by its indicators)" if t in item.screened else "")
+            for t in item.threats
+        )
     return text
 
 

@@ -15,6 +15,7 @@ from crimelink.ingest.importer import ensure_dataset, party_display, party_kind
 from crimelink.ingest.mapping import DatasetMapping
 from crimelink.ingest.rows import ProcessedRow, RowProcessor
 from crimelink.linkage.incremental import link_record
+from crimelink.services.record_screening import screen_records
 from crimelink.store.audit import append_event
 from crimelink.store.models import (
     IntelligenceEvaluation,
@@ -107,6 +108,8 @@ def submit_intelligence(session: Session, actor: Actor, *, form: dict[str, Any])
     )
     session.add(record)
     session.flush()
+    # Its threat tags for the network at once, not at the next scan.
+    screen_records(session, record_ids=[record.id])
     grading = outcome.intelligence.grading
     report = IntelligenceReport(
         source_record_id=record.id,

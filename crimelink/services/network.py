@@ -30,11 +30,13 @@ from crimelink.network.store import read_network
 from crimelink.network.weights import DEFAULT_RULES, WeightRules
 from crimelink.services.callers import authorise, record_event
 from crimelink.services.entities import RecordVisibility, current_version
+from crimelink.services.record_screening import screened_threats
 from crimelink.store.models import (
     Entity,
     EntityMerge,
     EntityRelationship,
     RecordEntityLink,
+    RecordScreening,
     RelationshipEvidence,
     SourceRecord,
 )
@@ -64,6 +66,7 @@ def network_for(
         raise InvalidInputError("since", f"the window starts ({since}) after it ends ({until}); swap them")
     day = today or datetime.now(UTC).date()
     visible = RecordVisibility(actor, load_access_context(session))
+    screened = screened_threats(session) if wanted is not None else {}
     shown: list[int] = []
     evidence: list[int] = []
     for record in session.scalars(
@@ -87,7 +90,7 @@ def network_for(
         if not visible(record):
             continue
         shown.append(record.id)
-        if _in_filters(record, wanted, since, until):
+        if _in_filters(record, screened.get(record.id, ()), wanted, since, until):
             evidence.append(record.id)
     network = _cached_network(session, evidence, shown, day=day, rules=rules)
     record_event(
@@ -116,7 +119,7 @@ NETWORKS_KEPT = 6
 
 
 def _store_state(session: Session) -> tuple[object, ...]:
-    """What a network is read from besides the records: links, entities, merges and relationships."""
+    """What a network is read from besides the records: links, entities, merges, relationships, screening."""
     return tuple(
         session.execute(
             select(
@@ -127,6 +130,8 @@ def _store_state(session: Session) -> tuple[object, ...]:
                 select(func.max(EntityMerge.id)).scalar_subquery(),
                 select(func.max(EntityRelationship.id)).scalar_subquery(),
                 select(func.max(RelationshipEvidence.id)).scalar_subquery(),
+                select(func.count(RecordScreening.record_id)).scalar_subquery(),
+                select(func.max(RecordScreening.screened_at)).scalar_subquery(),
             )
         ).one()
     )
@@ -179,9 +184,18 @@ def parse_threats(threats: Iterable[CriminalityType | str] | None) -> frozenset[
 
 
 def _in_filters(
-    record: SourceRecord, threats: frozenset[str] | None, since: date | None, until: date | None
+    record: SourceRecord,
+    screened: tuple[str, ...],
+    threats: frozenset[str] | None,
+    since: date | None,
+    until: date | None,
 ) -> bool:
-    if threats is not None and not threats.intersection(record.threats or ()):
+    """Whether a record is evidence under the filters: tagged (by its agency or by screening) and dated."""
+    if (
+        threats is not None
+        and not threats.intersection(record.threats or ())
+        and not threats.intersection(screened)
+    ):
         return False
     if since is None and until is None:
         return True

@@ -43,7 +43,6 @@ from crimelink.domain.reference import default_reference
 from crimelink.errors import NotFoundError
 from crimelink.network.screening import (
     DEFAULT_MIN_SCORE,
-    RecordContent,
     Screener,
     SubjectKind,
     ThreatTag,
@@ -53,6 +52,7 @@ from crimelink.network.screening import (
 )
 from crimelink.services.callers import Caller, authorise, record_event
 from crimelink.services.entities import current_version
+from crimelink.services.record_screening import DatasetText, dataset_texts, record_content, screen_records
 from crimelink.store.models import (
     Dataset,
     Entity,
@@ -125,6 +125,9 @@ class ScanSummary:
     min_score: int
     catalogue: str
     seconds: float
+    #: Records (of any kind, not only those with a person at risk) screened for the network's threat tags
+    #: in this scan because they had not been screened with its catalogue and minimum score before.
+    records_screened_for_network: int = 0
 
 
 # --- who is at risk ----------------------------------------------------------------------------
@@ -273,44 +276,6 @@ def _read_people(session: Session, survivors: dict[int, int], registers: Sequenc
 
 
 @dataclass(frozen=True)
-class _DatasetText:
-    """Where a dataset's narrative is: the columns mapped to record.text, and free-text attributes."""
-
-    text_columns: tuple[str, ...]
-    text_fields: tuple[tuple[str, str], ...]
-
-
-def _dataset_texts(session: Session) -> dict[int, _DatasetText]:
-    found = {}
-    for dataset_id, mapping in session.execute(select(Dataset.id, Dataset.mapping)).all():
-        columns: dict[str, Any] = (mapping or {}).get("columns", {})
-        text_columns, text_fields = [], []
-        for column, target in columns.items():
-            to = target.get("to") if isinstance(target, dict) else target
-            if to == "record.text":
-                text_columns.append(column)
-            elif isinstance(target, dict) and target.get("type") == "text" and isinstance(to, str):
-                party, _, name = to.partition(".")
-                if party != "record":
-                    text_fields.append((party, name))
-        found[dataset_id] = _DatasetText(tuple(text_columns), tuple(text_fields))
-    return found
-
-
-def record_content(
-    texts: _DatasetText, *, original: dict[str, Any], normalised: dict[str, Any], threats: Iterable[str]
-) -> RecordContent:
-    """What screening reads of a record: its (sanitised) text, free-text attributes, fields and own tags."""
-    narrative = " ".join(str(original[c]) for c in texts.text_columns if original.get(c) not in (None, ""))
-    found = {"text": narrative} if narrative else {}
-    for party, name in texts.text_fields:
-        value = (normalised.get(party) or {}).get(name)
-        if isinstance(value, str) and value:
-            found[f"{party}.{name}"] = value
-    return RecordContent(texts=found, fields=normalised, declared_threats=tuple(threats))
-
-
-@dataclass(frozen=True)
 class _Finding:
     record_id: int
     slot: tuple[int, str, str]
@@ -347,6 +312,8 @@ def scan_safeguarding(
     started = time.perf_counter()
     indicators = default_reference().indicators
     screener = screener or Screener(indicators, min_score=min_score)
+    # Every record's threat tags, kept for the network (only records not yet screened with these settings).
+    kept = screen_records(session, screener=screener)
     survivors = _survivors(session)
     people = _read_people(session, survivors, registers)
     candidates = _candidate_records(people, today)
@@ -378,6 +345,7 @@ def scan_safeguarding(
         min_score=screener.min_score,
         catalogue=str(settings["catalogue"]),
         seconds=round(time.perf_counter() - started, 2),
+        records_screened_for_network=kept.screened,
     )
     record_event(
         session,
@@ -411,7 +379,7 @@ def _screen(
     session: Session, screener: Screener, people: _People, candidates: list[int]
 ) -> tuple[dict[tuple[int, SubjectKind], list[_Finding]], int, Counter[str]]:
     """Pass two: screen the candidate records; every at-risk party of a tagged one is a finding."""
-    texts = _dataset_texts(session)
+    texts = dataset_texts(session)
     findings: dict[tuple[int, SubjectKind], list[_Finding]] = defaultdict(list)
     by_threat: Counter[str] = Counter()
     tagged = 0
@@ -604,7 +572,7 @@ def screen_stored_record(
     record = session.get(SourceRecord, record_id)
     if record is None:
         raise NotFoundError(f"no record {record_id}")
-    texts = _dataset_texts(session).get(record.dataset_id, _DatasetText((), ()))
+    texts = dataset_texts(session).get(record.dataset_id, DatasetText((), ()))
     content = record_content(
         texts,
         original=record.original or {},

@@ -278,3 +278,39 @@ def test_a_search_matching_too_many_records_says_its_counts_are_lower_bounds(eng
         capped = search_records(session, harry, query="common", max_candidates=3)
     assert (exact.capped, [n.count for n in exact.held_elsewhere]) == (False, [5])
     assert (capped.capped, [n.count for n in capped.held_elsewhere]) == (True, [3])
+
+
+def test_submitted_intelligence_is_screened_at_once_on_its_sanitised_text_only(partnership: Engine) -> None:
+    from crimelink.store.models import RecordScreening
+
+    with Session(partnership) as session:
+        olivia = actors(session)["olivia"]
+        tagged = submit_intelligence(
+            session,
+            olivia,  # type: ignore[arg-type]
+            form={
+                "source_evaluation": "2",
+                "intelligence_assessment": "B",
+                "text": "Young males coming and going at all hours; the door frame is damaged.",
+                "subject_name": "Dean Carter",
+            },
+        )
+        quiet = submit_intelligence(
+            session,
+            olivia,  # type: ignore[arg-type]
+            form={
+                "source_evaluation": "2",
+                "intelligence_assessment": "B",
+                "text": "Subject seen at the address.",
+                "text_raw": "CHIS: young males coming and going at all hours; the door frame is damaged.",
+                "subject_name": "Dean Carter",
+            },
+        )
+        session.commit()
+        screened = session.get(RecordScreening, tagged.source_record_id)
+        assert screened is not None
+        assert screened.threats == ["CUCKOOING"]
+        assert {m["indicator_id"] for m in screened.tags[0]["matches"]} >= {"ck-coming-and-going"}
+        held_back = session.get(RecordScreening, quiet.source_record_id)
+        assert held_back is not None, "screened, and found nothing"
+        assert held_back.threats == [], "raw intelligence never reaches screening"

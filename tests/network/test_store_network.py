@@ -26,18 +26,19 @@ from network_store_world import (
     build_once,
 )
 from pydantic import SecretStr
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from crimelink.domain import DataCategory
 from crimelink.errors import InvalidInputError, PermissionDeniedError
 from crimelink.linkage.resolve import resolve_entities
 from crimelink.network import Network
+from crimelink.network.model import Evidence
 from crimelink.network.weights import WeightRules
 from crimelink.services.network import edge_element_id, network_for, network_json, node_element_id
 from crimelink.settings import Settings
 from crimelink.store.engine import make_engine
-from crimelink.store.models import AuditEvent, Entity
+from crimelink.store.models import AuditEvent, Entity, SourceRecord
 
 
 @pytest.fixture(scope="module")
@@ -321,3 +322,68 @@ def test_a_report_added_after_a_view_is_in_the_next_view(store: Engine, tmp_path
     assert "QUENTIN MARSH" in labels
     assert after.evidence_between(labels["QUENTIN MARSH"], labels["RHEA STONE"])
     assert network_of(store, "analyst.one") is after, "an unchanged store reuses the network it built"
+
+
+def test_a_record_its_indicators_tag_is_threat_evidence_once_screened(
+    store: Engine, world: NetworkWorld, tmp_path: Path
+) -> None:
+    """The indicator catalogue's tags, kept by a screening run, count as the agency's own tags do."""
+    from crimelink.domain.reference import default_reference
+    from crimelink.network.screening import Screener
+    from crimelink.services.record_screening import screen_records
+
+    row = dict(POLICE_ROWS[0]) | {
+        "URN": "IR-10",
+        "Name": "Tess Amble",
+        "DOB": "01/02/1960",
+        "NINO": "",
+        "Associate": "Uri Brook",
+        "Associate DOB": "03/04/1999",
+        "VRM": "",
+        "Conditions": "",
+        "Grade": "2B P",
+        "Threats": "",
+        "Text": "Young males coming and going at all hours; the door frame is damaged.",
+    }
+    intelligence = _mapping(
+        "intelligence-log", "POLICE", "INTELLIGENCE", DataCategory.INTELLIGENCE, "URN", POLICE_COLUMNS
+    )
+    _import(store, tmp_path, intelligence, [row])
+    resolve_entities(store)
+
+    def tess_and_uri(network: Network) -> list[Evidence]:
+        labels = {node.label: entity for entity, node in network.nodes.items()}
+        return network.evidence_between(labels["TESS AMBLE"], labels["URI BROOK"])
+
+    (before,) = tess_and_uri(network_of(store, "analyst.one"))
+    assert before.threats == ()
+    assert before.screened == ()
+    assert "TESS AMBLE" not in {
+        n.label for n in network_of(store, "analyst.one", threats=["CUCKOOING"]).nodes.values()
+    }
+
+    with Session(store) as session:
+        run = screen_records(session)
+        session.commit()
+    assert run.tagged >= 1
+    assert run.by_threat.get("CUCKOOING", 0) >= 1
+    (after,) = tess_and_uri(network_of(store, "analyst.one"))
+    assert after.threats == ("CUCKOOING",)
+    assert after.screened == ("CUCKOOING",)
+    cuckooing = network_of(store, "analyst.one", threats=["CUCKOOING"])
+    assert tess_and_uri(cuckooing), "the threat filter keeps a record screening tagged"
+    # A record its agency tagged keeps its own tags, and they are not counted as screening's.
+    (harry_mary,) = network_of(store, "analyst.one").evidence_between(
+        world.entities["harry"], world.entities["mary"]
+    )
+    assert harry_mary.threats == ("COUNTY_LINES", "CUCKOOING")
+    assert harry_mary.screened == ()
+
+    with Session(store) as session:
+        assert screen_records(session).screened == 0, "a second run with the same catalogue screens nothing"
+        everything = session.scalar(select(func.count()).select_from(SourceRecord))
+        stricter = Screener(default_reference().indicators, min_score=6)
+        assert screen_records(session, screener=stricter).screened == everything
+        session.commit()
+    (stricter_view,) = tess_and_uri(network_of(store, "analyst.one"))
+    assert stricter_view.threats == (), "two indicators weighing 4 do not reach a minimum score of 6"

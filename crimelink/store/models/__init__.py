@@ -53,6 +53,7 @@ from crimelink.store.models.records import (
     IntelligenceEvaluation,
     IntelligenceReport,
     QuarantineEntry,
+    RecordScreening,
     ReportSubject,
     SourceRecord,
 )
@@ -104,6 +105,7 @@ __all__ = [
     "PlanActionEvent",
     "QuarantineEntry",
     "RecordEntityLink",
+    "RecordScreening",
     "RelationshipEvidence",
     "ReminderSent",
     "ReportSubject",

@@ -80,6 +80,28 @@ class SourceRecord(Base):
     dataset: Mapped[Dataset] = relationship()
 
 
+class RecordScreening(Base):
+    """The indicator catalogue applied to one record: the threats its indicators tag it with, and how.
+
+    A record never changes, but the catalogue does (its indicators are editable reference data), so the
+    screening lives beside the record: ``catalogue`` is the catalogue version it was screened against and
+    ``min_score`` the weight a tag needed, and a screening run (:func:`crimelink.services.record_screening.
+    screen_records`) redoes a record screened against other settings. The agency's own tags stay on the
+    record (``SourceRecord.threats``); only tags the indicators give are here, each with its matches.
+    """
+
+    __tablename__ = "record_screenings"
+
+    record_id: Mapped[int] = mapped_column(IdType, ForeignKey("source_records.id"), primary_key=True)
+    catalogue: Mapped[str] = mapped_column(String(64))
+    min_score: Mapped[int] = mapped_column(Integer)
+    #: CriminalityType codes the indicators found in the record tag it with (empty: none).
+    threats: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    #: Each of those tags with its matched indicators (:class:`crimelink.network.screening.ThreatTag`).
+    tags: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
+    screened_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class QuarantineEntry(Base):
     """A row (and the column in it) that could not be stored, with the reason a person can act on."""
 
