@@ -37,7 +37,7 @@ class Settings(BaseSettings):
         default=2000, ge=1, le=100_000, description="Rows committed per transaction during an import."
     )
     worker_threads: int = Field(
-        default=8,
+        default=2,
         ge=1,
         le=200,
         description="Requests a server process works on at once (its thread pool); more only add contention.",

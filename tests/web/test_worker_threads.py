@@ -17,7 +17,7 @@ def pool_size(client: TestClient) -> float:
 
 def test_the_thread_pool_holds_the_configured_number_of_requests(store: Engine, settings: Settings) -> None:
     with TestClient(create_app(settings, store)) as client:
-        assert pool_size(client) == 8, "the default"
+        assert pool_size(client) == 2, "the default"
     narrow = settings.model_copy(update={"worker_threads": 3})
     with TestClient(create_app(narrow, store)) as client:
         assert pool_size(client) == 3
