@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, load_only
 from crimelink.access import Actor, load_access_context
 from crimelink.domain import Classification, DataCategory
 from crimelink.services.entities import RecordVisibility, current_version
+from crimelink.services.record_screening import screened_threats
 from crimelink.store.models import Dataset, IntelligenceEvaluation, IntelligenceReport, SourceRecord
 
 #: Categories whose records speak of the community's experience of organised crime.
@@ -189,6 +190,8 @@ def record_figures(session: Session, actor: Actor, *, since: date, until: date, 
     visible = RecordVisibility(actor, load_access_context(session))
     datasets = {d.id: d for d in session.scalars(select(Dataset))}
     graded = _graded_reports(session)
+    # A record's threats: its agency's tags and those screening kept for it (as the network counts them).
+    screened = screened_threats(session)
     figures = RecordFigures(since=since, until=until)
     highest = Classification.OFFICIAL
     months: dict[date, Counter[str]] = defaultdict(Counter)
@@ -221,7 +224,7 @@ def record_figures(session: Session, actor: Actor, *, since: date, until: date, 
             continue
         tally.in_period += 1
         figures.period_record_ids.append(record.id)
-        threats = [str(t) for t in record.threats or ()]
+        threats = [str(t) for t in (*(record.threats or ()), *screened.get(record.id, ()))]
         figures.threat_records.update(set(threats))
         if intelligence:
             figures.intelligence_in_period += 1

@@ -264,3 +264,26 @@ def test_a_report_never_fetches_anything_from_outside_itself() -> None:
     with pytest.raises(RuntimeError, match=r"http://example\.com/logo\.png"):
         html_to_pdf('<html><body><img src="http://example.com/logo.png"></body></html>')
     assert render_html("_base.html", {"title": "t", "marking": "OFFICIAL"}).count("<style>") == 1
+
+
+def test_a_record_screening_tagged_counts_under_its_threat(session: Session, world: DemoWorld) -> None:
+    """The profile counts records by threat as the network does: the agency's tags and screening's."""
+    from sqlalchemy import delete
+
+    from crimelink.services.local_profile_records import record_figures
+    from crimelink.store.models import RecordScreening
+
+    advisor = actor(session, "advisor.demo")
+    since, until, today = date(2000, 1, 1), date(2100, 1, 1), date(2100, 1, 1)
+    tagged = [
+        (record_id, threats)
+        for record_id, threats in session.execute(select(RecordScreening.record_id, RecordScreening.threats))
+        if threats
+    ]
+    assert tagged, "the demo's scan kept screening tags (the begging house's tenancy cases, among others)"
+    with_screening = record_figures(session, advisor, since=since, until=until, today=today).threat_records
+    session.execute(delete(RecordScreening))
+    agency_only = record_figures(session, advisor, since=since, until=until, today=today).threat_records
+    threats = {threat for _, found in tagged for threat in found}
+    assert any(with_screening[threat] > agency_only[threat] for threat in threats)
+    assert all(with_screening[threat] >= agency_only[threat] for threat in with_screening)
