@@ -2,12 +2,13 @@
 
 Screening (:mod:`crimelink.network.screening`) is pure and takes a quarter of a millisecond a record, too
 slow to redo over a borough's records whenever someone opens the network. So a screening run keeps each
-record's result in :class:`~crimelink.store.models.RecordScreening`: the threats the indicators tag it
-with beyond the holding agency's own tags, each with its matched indicators, and the catalogue version
-and minimum score it was screened with. A run screens only records never screened, or screened with
+record's result in :class:`~crimelink.store.models.RecordScreening`: every tag (the holding agency's
+own and those the indicators give, each with its matched indicators), the threats the indicators give,
+and the catalogue version and minimum score it was screened with. A run screens only records never screened, or screened with
 another catalogue or minimum score (after an edit of the catalogue), so running it again is cheap.
 
-The safeguarding scan runs it (``crimelink safeguarding scan``, in ``make run``), and a submitted
+The safeguarding scan runs it (``crimelink safeguarding scan``, in ``make run``) and reads the kept tags
+for its alerts, and a submitted
 intelligence report is screened as it is stored. The network reads the kept tags
 (:func:`screened_threats`): a record tagged by screening is threat-tagged evidence, as one tagged by its
 agency is, and the evidence says which tags came from screening.
@@ -150,16 +151,17 @@ def screen_records(
                 normalised=normalised or {},
                 threats=threats or (),
             )
-            # Only what the indicators give: the agency's own tags are on the record already.
-            tags = [tag for tag in screener.screen(content) if tag.score >= screener.min_score]
-            tagged += bool(tags)
-            by_threat.update(tag.threat for tag in tags)
+            tags = screener.screen(content)
+            # The threats the indicators give (the agency's own tags are on the record already).
+            found = [tag.threat for tag in tags if tag.score >= screener.min_score]
+            tagged += bool(found)
+            by_threat.update(found)
             kept.append(
                 {
                     "record_id": record_id,
                     "catalogue": screener.catalogue,
                     "min_score": screener.min_score,
-                    "threats": [tag.threat for tag in tags],
+                    "threats": found,
                     "tags": [tag.to_json() for tag in tags],
                     "screened_at": now,
                 }

@@ -57,6 +57,7 @@ from crimelink.store.models import (
     Dataset,
     Entity,
     RecordEntityLink,
+    RecordScreening,
     SafeguardingAction,
     SafeguardingAlert,
     SafeguardingEvidence,
@@ -312,12 +313,13 @@ def scan_safeguarding(
     started = time.perf_counter()
     indicators = default_reference().indicators
     screener = screener or Screener(indicators, min_score=min_score)
-    # Every record's threat tags, kept for the network (only records not yet screened with these settings).
+    # Every record's threat tags, kept for the network and read below (only records not yet screened with
+    # these settings are screened).
     kept = screen_records(session, screener=screener)
     survivors = _survivors(session)
     people = _read_people(session, survivors, registers)
     candidates = _candidate_records(people, today)
-    findings, tagged, by_threat = _screen(session, screener, people, candidates)
+    findings, tagged, by_threat = _screen(session, people, candidates)
     screened = len(candidates)
     settings = {
         "min_score": screener.min_score,
@@ -376,30 +378,25 @@ def _candidate_records(people: _People, today: date) -> list[int]:
 
 
 def _screen(
-    session: Session, screener: Screener, people: _People, candidates: list[int]
+    session: Session, people: _People, candidates: list[int]
 ) -> tuple[dict[tuple[int, SubjectKind], list[_Finding]], int, Counter[str]]:
-    """Pass two: screen the candidate records; every at-risk party of a tagged one is a finding."""
-    texts = dataset_texts(session)
+    """Pass two: the candidate records' kept screening; every at-risk party of a tagged one is a finding.
+
+    The scan has just screened every record with its settings (:func:`screen_records`), so the tags are
+    read, not worked out again.
+    """
     findings: dict[tuple[int, SubjectKind], list[_Finding]] = defaultdict(list)
     by_threat: Counter[str] = Counter()
     tagged = 0
     for chunk in _chunks(candidates):
         # Plain rows, not ORM objects: the records are only read, and the session stays small.
         rows = session.execute(
-            select(
-                SourceRecord.id,
-                SourceRecord.dataset_id,
-                SourceRecord.source_key,
-                SourceRecord.original,
-                SourceRecord.normalised,
-                SourceRecord.threats,
-            ).where(SourceRecord.id.in_(chunk))
+            select(SourceRecord.id, SourceRecord.dataset_id, SourceRecord.source_key, RecordScreening.tags)
+            .join(RecordScreening, RecordScreening.record_id == SourceRecord.id)
+            .where(SourceRecord.id.in_(chunk))
         ).all()
-        for record_id, dataset_id, source_key, original, normalised, threats in rows:
-            content = record_content(
-                texts[dataset_id], original=original or {}, normalised=normalised or {}, threats=threats or ()
-            )
-            tags = tuple(t for t in screener.screen(content) if t.exploitation)
+        for record_id, dataset_id, source_key, kept in rows:
+            tags = tuple(tag for tag in map(ThreatTag.from_json, kept or ()) if tag.exploitation)
             if not tags:
                 continue
             tagged += 1

@@ -87,7 +87,7 @@ class RecordScreening(Base):
     screening lives beside the record: ``catalogue`` is the catalogue version it was screened against and
     ``min_score`` the weight a tag needed, and a screening run (:func:`crimelink.services.record_screening.
     screen_records`) redoes a record screened against other settings. The agency's own tags stay on the
-    record (``SourceRecord.threats``); only tags the indicators give are here, each with its matches.
+    record (``SourceRecord.threats``); ``threats`` holds only those the indicators give.
     """
 
     __tablename__ = "record_screenings"
@@ -97,7 +97,8 @@ class RecordScreening(Base):
     min_score: Mapped[int] = mapped_column(Integer)
     #: CriminalityType codes the indicators found in the record tag it with (empty: none).
     threats: Mapped[list[str]] = mapped_column(JsonType, default=list)
-    #: Each of those tags with its matched indicators (:class:`crimelink.network.screening.ThreatTag`).
+    #: Every tag screening gave the record (:class:`crimelink.network.screening.ThreatTag`): those, and the
+    #: agency's own tags, each with the indicators found for it.
     tags: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
     screened_at: Mapped[datetime] = mapped_column(default=utcnow)
 
