@@ -46,7 +46,6 @@ from crimelink.network.screening import (
     Screener,
     SubjectKind,
     ThreatTag,
-    catalogue_version,
     default_screener,
     suggest_routes,
 )
@@ -311,8 +310,7 @@ def scan_safeguarding(
     """
     authorise(actor, Action.SAFEGUARDING_SCAN)
     started = time.perf_counter()
-    indicators = default_reference().indicators
-    screener = screener or Screener(indicators, min_score=min_score)
+    screener = screener or Screener(default_reference().indicators, min_score=min_score)
     # Every record's threat tags, kept for the network and read below (only records not yet screened with
     # these settings are screened).
     kept = screen_records(session, screener=screener)
@@ -323,7 +321,7 @@ def scan_safeguarding(
     screened = len(candidates)
     settings = {
         "min_score": screener.min_score,
-        "catalogue": catalogue_version(indicators),
+        "catalogue": screener.catalogue,
         "registers": [r.describe() for r in registers],
         "scanned_on": today.isoformat(),
     }

@@ -67,6 +67,37 @@ def network_of(engine: Engine, username: str, **filters: object) -> Network:
     return network
 
 
+def add_report(
+    store: Engine,
+    tmp_path: Path,
+    urn: str,
+    subject: tuple[str, str],
+    associate: tuple[str, str],
+    *,
+    grade: str,
+    threats: str,
+    text: str,
+) -> None:
+    """Import one more police report naming ``subject`` and ``associate`` (each a name and date of birth)."""
+    row = dict(POLICE_ROWS[0]) | {
+        "URN": urn,
+        "Name": subject[0],
+        "DOB": subject[1],
+        "NINO": "",
+        "Associate": associate[0],
+        "Associate DOB": associate[1],
+        "VRM": "",
+        "Conditions": "",
+        "Grade": grade,
+        "Threats": threats,
+        "Text": text,
+    }
+    intelligence = _mapping(
+        "intelligence-log", "POLICE", "INTELLIGENCE", DataCategory.INTELLIGENCE, "URN", POLICE_COLUMNS
+    )
+    _import(store, tmp_path, intelligence, [row])
+
+
 def weight(network: Network, a: int, b: int) -> float:
     return sum(item.weight for item in network.evidence_between(a, b))
 
@@ -299,23 +330,16 @@ def test_a_report_added_after_a_view_is_in_the_next_view(store: Engine, tmp_path
     """Networks are reused while nothing they are read from changes; a new report is a change."""
     before = network_of(store, "analyst.one")
     assert "QUENTIN MARSH" not in {node.label for node in before.nodes.values()}
-    row = dict(POLICE_ROWS[0]) | {
-        "URN": "IR-9",
-        "Name": "Quentin Marsh",
-        "DOB": "01/02/1990",
-        "NINO": "",
-        "Associate": "Rhea Stone",
-        "Associate DOB": "03/04/1991",
-        "VRM": "",
-        "Conditions": "",
-        "Grade": "1A P",
-        "Threats": "DRUG_SUPPLY",
-        "Text": "Subject and associate run a supply line.",
-    }
-    intelligence = _mapping(
-        "intelligence-log", "POLICE", "INTELLIGENCE", DataCategory.INTELLIGENCE, "URN", POLICE_COLUMNS
+    add_report(
+        store,
+        tmp_path,
+        "IR-9",
+        ("Quentin Marsh", "01/02/1990"),
+        ("Rhea Stone", "03/04/1991"),
+        grade="1A P",
+        threats="DRUG_SUPPLY",
+        text="Subject and associate run a supply line.",
     )
-    _import(store, tmp_path, intelligence, [row])
     resolve_entities(store)
     after = network_of(store, "analyst.one")
     labels = {node.label: entity for entity, node in after.nodes.items()}
@@ -332,23 +356,16 @@ def test_a_record_its_indicators_tag_is_threat_evidence_once_screened(
     from crimelink.network.screening import Screener
     from crimelink.services.record_screening import screen_records
 
-    row = dict(POLICE_ROWS[0]) | {
-        "URN": "IR-10",
-        "Name": "Tess Amble",
-        "DOB": "01/02/1960",
-        "NINO": "",
-        "Associate": "Uri Brook",
-        "Associate DOB": "03/04/1999",
-        "VRM": "",
-        "Conditions": "",
-        "Grade": "2B P",
-        "Threats": "",
-        "Text": "Young males coming and going at all hours; the door frame is damaged.",
-    }
-    intelligence = _mapping(
-        "intelligence-log", "POLICE", "INTELLIGENCE", DataCategory.INTELLIGENCE, "URN", POLICE_COLUMNS
+    add_report(
+        store,
+        tmp_path,
+        "IR-10",
+        ("Tess Amble", "01/02/1960"),
+        ("Uri Brook", "03/04/1999"),
+        grade="2B P",
+        threats="",
+        text="Young males coming and going at all hours; the door frame is damaged.",
     )
-    _import(store, tmp_path, intelligence, [row])
     resolve_entities(store)
 
     def tess_and_uri(network: Network) -> list[Evidence]:
