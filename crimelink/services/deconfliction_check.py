@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -200,7 +200,7 @@ def record_recheck(
     """Record a :func:`quick_recheck`: the operation's check time and the audit event, in a transaction
     that begins by writing (on SQLite a read-only transaction cannot always be turned into a writing one)."""
     begin_writing(session)
-    session.execute(update(Operation).where(Operation.id == operation.id).values(checked_at=now))
+    session.execute(_RECORD_CHECK, {"operation": operation.id, "checked_at": now})
     set_committed_value(operation, "checked_at", now)
     _audit_check(session, caller, operation, outcome)
 
@@ -220,15 +220,28 @@ def conflicts_touching(
     session: Session, operation_id: int, *, open_only: bool = False
 ) -> list[OperationConflict]:
     """Every conflict the operation is in, whichever side (only the open ones with ``open_only``), by id."""
-    query = select(OperationConflict).where(
+    statement = _OPEN_CONFLICTS_TOUCHING if open_only else _CONFLICTS_TOUCHING
+    return list(session.scalars(statement, {"operation": operation_id}).all())
+
+
+# Built once (every check reads them): building and keying a statement costs more than running it.
+_CONFLICTS_TOUCHING = (
+    select(OperationConflict)
+    .where(
         or_(
-            OperationConflict.operation_id == operation_id,
-            OperationConflict.other_operation_id == operation_id,
+            OperationConflict.operation_id == bindparam("operation"),
+            OperationConflict.other_operation_id == bindparam("operation"),
         )
     )
-    if open_only:
-        query = query.where(OperationConflict.status == ConflictStatus.OPEN)
-    return list(session.scalars(query.order_by(OperationConflict.id)).all())
+    .order_by(OperationConflict.id)
+)
+_OPEN_CONFLICTS_TOUCHING = _CONFLICTS_TOUCHING.where(OperationConflict.status == ConflictStatus.OPEN)
+_RECORD_CHECK = (
+    update(Operation)
+    .where(Operation.id == bindparam("operation"))
+    .values(checked_at=bindparam("checked_at"))
+    .execution_options(synchronize_session=False)
+)
 
 
 def run_operation_check(

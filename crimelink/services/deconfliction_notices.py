@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any, Literal, Protocol, cast
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -127,6 +128,16 @@ class Sides(Protocol):
     def interest_id(self) -> int | None: ...
 
 
+@cache
+def _parties_statement(side: type[Operation] | type[Interest]) -> Any:
+    """Operations (or interests) by id with their agencies: built once a side."""
+    return (
+        select(side, Agency)
+        .join(Agency, Agency.id == side.agency_id)
+        .where(side.id.in_(bindparam("ids", expanding=True)))
+    )
+
+
 def preload_parties(session: Session, items: Iterable[Sides]) -> list[Operation | Interest | Agency]:
     """Load every operation and interest ``items`` name, with their agencies, in two queries at most.
 
@@ -157,10 +168,7 @@ def preload_parties(session: Session, items: Iterable[Sides]) -> list[Operation 
             else:
                 wanted.append(i)
         if wanted:
-            statement = (
-                select(side, Agency).join(Agency, Agency.id == side.agency_id).where(side.id.in_(wanted))
-            )
-            for party, agency in session.execute(statement):
+            for party, agency in session.execute(_parties_statement(side), {"ids": wanted}):
                 loaded.extend((cast(Operation | Interest, party), agency))
     return loaded
 
