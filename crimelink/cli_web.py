@@ -25,6 +25,10 @@ console = Console(width=None if sys.stdout.isatty() else 130)
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on (default from settings)")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on (default from settings)")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, max=64, help="Server processes (default from settings: CRIMELINK_WORKERS)"),
+    ] = None,
 ) -> None:
     """Run the web application (pages and the JSON API) with uvicorn."""
     import uvicorn
@@ -32,10 +36,30 @@ def serve(
     from crimelink.web import create_app
 
     settings = get_settings()
-    app = create_app(settings)
     bind_host, bind_port = host or settings.host, port or settings.port
-    console.print(f"Crimelink at http://{bind_host}:{bind_port}/ (JSON API at /api, press Ctrl+C to stop)")
-    uvicorn.run(app, host=bind_host, port=bind_port, proxy_headers=True, server_header=False)
+    processes = workers or settings.workers
+    if processes == 1:
+        app = create_app(settings)
+    else:
+        create_app(settings)  # refuse here, once, what every process would refuse (store, secret key)
+    console.print(
+        f"Crimelink at http://{bind_host}:{bind_port}/ (JSON API at /api"
+        f"{f', {processes} processes' if processes > 1 else ''}, press Ctrl+C to stop)"
+    )
+    if processes == 1:
+        uvicorn.run(app, host=bind_host, port=bind_port, proxy_headers=True, server_header=False)
+        return
+    # Several processes share the listening socket; each builds the application from the same
+    # environment, so each reads the same settings.
+    uvicorn.run(
+        "crimelink.web.app:app_from_environment",
+        factory=True,
+        workers=processes,
+        host=bind_host,
+        port=bind_port,
+        proxy_headers=True,
+        server_header=False,
+    )
 
 
 @user_app.command("add")

@@ -42,6 +42,15 @@ class Settings(BaseSettings):
         le=200,
         description="Requests a server process works on at once (its thread pool); more only add contention.",
     )
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description=(
+            "Server processes `crimelink serve` starts (one interpreter each uses at most one core): "
+            "the machine's cores for the most requests a second."
+        ),
+    )
     default_phone_region: str = Field(
         default="GB", description="Region assumed for phone numbers written without a country code."
     )

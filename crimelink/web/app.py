@@ -79,3 +79,9 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         app.include_router(router, include_in_schema=False)
     install_error_handlers(app)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The application for the settings in the environment: each of ``crimelink serve --workers N``'s
+    processes builds its own with this."""
+    return create_app(Settings())

@@ -112,7 +112,23 @@ def _free_port() -> int:
         return port
 
 
-def test_serve_answers_on_the_configured_host_and_port(store: Path) -> None:
+def _children(pid: int) -> list[int]:
+    """The server processes ``pid`` started (not multiprocessing's resource tracker)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+                command = Path(f"/proc/{entry}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if int(stat[1]) == pid and b"resource_tracker" not in command:
+                found.append(int(entry))
+    return found
+
+
+@pytest.mark.parametrize("workers", [None, "2"])
+def test_serve_answers_on_the_configured_host_and_port(store: Path, workers: str | None) -> None:
     port = _free_port()
     env = {
         **os.environ,
@@ -120,6 +136,8 @@ def test_serve_answers_on_the_configured_host_and_port(store: Path) -> None:
         "CRIMELINK_DATABASE_URL": f"sqlite:///{store / 'cli.db'}",
         "CRIMELINK_PORT": str(port),
     }
+    if workers:
+        env["CRIMELINK_WORKERS"] = workers
     server = subprocess.Popen(
         [sys.executable, "-c", "from crimelink.cli import main; main()", "serve"],
         env=env,
@@ -127,7 +145,7 @@ def test_serve_answers_on_the_configured_host_and_port(store: Path) -> None:
         stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 30
         while True:
             try:
                 page = httpx.get(f"http://127.0.0.1:{port}/sign-in", timeout=2)
@@ -139,6 +157,14 @@ def test_serve_answers_on_the_configured_host_and_port(store: Path) -> None:
         assert page.status_code == 200
         assert "Sign in to Crimelink" in page.text
         assert "default-src 'self'" in page.headers["content-security-policy"]
+        if workers:
+            while len(_children(server.pid)) < 2 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert len(_children(server.pid)) == 2, "two server processes"
+            for _ in range(20):  # every process answers, whichever takes the connection
+                assert httpx.get(f"http://127.0.0.1:{port}/sign-in", timeout=5).status_code == 200
+        else:
+            assert _children(server.pid) == [], "one process"
     finally:
         server.terminate()
         server.wait(timeout=10)
