@@ -37,7 +37,10 @@ from crimelink.api.routes import (
 from crimelink.api.schemas.common import ERROR_RESPONSES
 
 api_router = APIRouter(responses=ERROR_RESPONSES)
+# FastAPI tries the routes in this order, a couple of microseconds each (about 0.2 ms to reach the 120th,
+# twice a request): deconfliction first, its check being what agencies' systems call most.
 for _module in (
+    deconfliction,
     me,
     records,
     entity_search,  # before entities: /entities/search is not /entities/{id}
@@ -58,7 +61,6 @@ for _module in (
     tactics,
     operations,
     interests,
-    deconfliction,
     plans,
     actions,
     partnership,
