@@ -38,10 +38,9 @@ def serve(
     settings = get_settings()
     bind_host, bind_port = host or settings.host, port or settings.port
     processes = workers or settings.workers
-    if processes == 1:
-        app = create_app(settings)
-    else:
-        create_app(settings)  # refuse here, once, what every process would refuse (store, secret key)
+    # Built here even when each process builds its own: what would stop every process (a store not
+    # migrated, no secret key in production) stops this command once, with its message.
+    app = create_app(settings)
     console.print(
         f"Crimelink at http://{bind_host}:{bind_port}/ (JSON API at /api"
         f"{f', {processes} processes' if processes > 1 else ''}, press Ctrl+C to stop)"
@@ -50,7 +49,7 @@ def serve(
         uvicorn.run(app, host=bind_host, port=bind_port, proxy_headers=True, server_header=False)
         return
     # Several processes share the listening socket; each builds the application from the same
-    # environment, so each reads the same settings.
+    # environment, so each reads the same settings (and the secret key file made above).
     uvicorn.run(
         "crimelink.web.app:app_from_environment",
         factory=True,

@@ -10,9 +10,9 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import Table, insert, select, text
 from sqlalchemy.orm import Session
 
 from crimelink.store.engine import begin_writing
@@ -128,4 +128,5 @@ def append_event(
 
 _LAST_HASH = select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
 # A Core insert of the table, built once: the ORM's bulk insert path costs more than the row.
-_INSERT = insert(AuditEvent.__table__).returning(AuditEvent.__table__.c.id)
+_TABLE = cast(Table, AuditEvent.__table__)
+_INSERT = insert(_TABLE).returning(_TABLE.c.id)
