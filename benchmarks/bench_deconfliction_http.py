@@ -37,7 +37,6 @@ from typing import Any
 
 import httpx
 from bench_deconfliction import NOW, SPREAD, desk_actor, fill, percentiles
-from fastapi import FastAPI
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
@@ -45,20 +44,13 @@ from crimelink.deconflict.rules import DEFAULT_RULES
 from crimelink.domain import Purpose
 from crimelink.services.auth import create_api_token
 from crimelink.services.deconfliction_check import run_operation_check
-from crimelink.settings import Settings
 from crimelink.store import migrate
 from crimelink.store.engine import make_engine
 from crimelink.store.local_postgres import LocalPostgres
 from crimelink.store.models import Operation
-from crimelink.web import create_app
 
 #: The throughput issue 6 asks for on this 2-core machine.
 TARGET_PER_SECOND = 300
-
-
-def app() -> FastAPI:
-    """The application uvicorn serves (``--factory``): configured by the environment, as deployed."""
-    return create_app(Settings())
 
 
 def prepare(engine: Engine, args: argparse.Namespace) -> tuple[str, list[int], dict[str, int]]:
@@ -113,10 +105,9 @@ def serving(url: str, data_dir: Path, workers: int) -> Iterator[str]:
         sys.executable,
         "-m",
         "uvicorn",
-        "bench_deconfliction_http:app",
+        # What `crimelink serve --workers N` serves: the application configured by the environment.
+        "crimelink.web.app:app_from_environment",
         "--factory",
-        "--app-dir",
-        str(Path(__file__).parent),
         "--host",
         "127.0.0.1",
         "--port",

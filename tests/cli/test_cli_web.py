@@ -161,8 +161,10 @@ def test_serve_answers_on_the_configured_host_and_port(store: Path, workers: str
             while len(_children(server.pid)) < 2 and time.monotonic() < deadline:
                 time.sleep(0.2)
             assert len(_children(server.pid)) == 2, "two server processes"
-            for _ in range(20):  # every process answers, whichever takes the connection
+            started = sorted(_children(server.pid))
+            for _ in range(20):  # requests are answered, and neither process falls over answering them
                 assert httpx.get(f"http://127.0.0.1:{port}/sign-in", timeout=5).status_code == 200
+            assert sorted(_children(server.pid)) == started, "the same two processes"
         else:
             assert _children(server.pid) == [], "one process"
     finally:
