@@ -75,7 +75,12 @@ def current_user(
             raise _unauthorised(
                 "the API token is not valid: it is unknown or revoked, or its user is inactive"
             )
-        db.commit()  # the token's last-used time
+        # Commit the token's last-used time when it was written. SQLite: end the read in any case, as a
+        # reading transaction cannot always start writing later (another connection's commit since makes
+        # it fail at once). PostgreSQL reads afresh at every statement, so the handler carries on in this
+        # transaction: a COMMIT and a BEGIN round trip fewer on every API request.
+        if signed_in.use_recorded or db.get_bind().dialect.name == "sqlite":
+            db.commit()
         return signed_in
     if cookie:
         signed_in = resolve_session(db, cookie)
