@@ -32,6 +32,7 @@ from crimelink.linkage.clusters import (
 from crimelink.linkage.keys import party_keys, person_lookup_keys, person_row
 from crimelink.linkage.records import person_from_party
 from crimelink.linkage.scoring import PairScore, PairScorer
+from crimelink.store.expressions import one_of
 from crimelink.store.models import Entity, LinkageKey, LinkageModel, RecordEntityLink, SourceRecord
 
 #: At most this many candidate parties are scored for one new party (the commonest keys are capped).
@@ -208,12 +209,15 @@ def candidates(session: Session, kind: EntityKind, keys: Iterable[str]) -> list[
     return [Candidate(row.record_id, row.party, live[row.entity_id], row.key) for row in rows]
 
 
+_ENTITIES_MERGED = select(Entity.id, Entity.merged_into_id).where(one_of(Entity.id, "ids"))
+
+
 def live_entities(session: Session, ids: set[int]) -> dict[int, int]:
     """Entity id -> the entity it was finally merged into (itself when not merged), a query per hop."""
     found = {entity_id: entity_id for entity_id in ids}
     pending = set(ids)
     while pending:
-        rows = session.execute(select(Entity.id, Entity.merged_into_id).where(Entity.id.in_(pending))).all()
+        rows = session.execute(_ENTITIES_MERGED, {"ids": sorted(pending)}).all()
         step = {row.id: row.merged_into_id for row in rows if row.merged_into_id is not None}
         if not step:
             break

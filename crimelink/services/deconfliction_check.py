@@ -39,7 +39,7 @@ from crimelink.services.callers import Caller, record_event
 from crimelink.services.deconfliction_index import (
     LIVE_STATUSES,
     candidate_interests,
-    candidate_operations,
+    candidate_operation_facts,
     entity_family,
     facts_of,
     group_members_family,
@@ -125,7 +125,7 @@ def find_conflicts(
     if known is None or operation.status not in LIVE_STATUSES:
         return found
     facts, family = known
-    others = load_operation_facts(session, candidate_operations(session, facts, family, rules))
+    others = candidate_operation_facts(session, facts, family, rules)
     for other in others.values():
         first, second = (facts, other) if facts.id < other.id else (other, facts)
         finding = assess_operations(first, second, rules)

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Date,
     Executable,
     Integer,
+    Select,
     and_,
     bindparam,
     delete,
@@ -49,6 +50,7 @@ from crimelink.domain import OperationStatus, Visibility
 from crimelink.domain.deconfliction import InterestSubject, TargetKind
 from crimelink.linkage.incremental import live_entities
 from crimelink.store.bulk import bulk_insert
+from crimelink.store.expressions import one_of
 from crimelink.store.models import (
     Entity,
     GroupMembership,
@@ -89,7 +91,7 @@ def _read_scalars(
 
 
 # The statements of every check, built once: building and keying a statement costs more than running it.
-_HEADS_AND_LOCATIONS = (
+_HEADS_AND_LOCATIONS_OF = (
     select(
         Operation.id,
         Operation.agency_id,
@@ -109,9 +111,9 @@ _HEADS_AND_LOCATIONS = (
     )
     # The operations and their locations in one statement (an operation with none still comes back).
     .outerjoin(OperationLocation, OperationLocation.operation_id == Operation.id)
-    .where(Operation.id.in_(bindparam("ids", expanding=True)))
     .order_by(Operation.id, OperationLocation.id)
 )
+_HEADS_AND_LOCATIONS = _HEADS_AND_LOCATIONS_OF.where(one_of(Operation.id, "ids"))
 _TARGETS_OF = (
     select(
         OperationTarget.operation_id,
@@ -120,82 +122,93 @@ _TARGETS_OF = (
         OperationTarget.match_key,
         OperationTarget.entity_id,
     )
-    .where(OperationTarget.operation_id.in_(bindparam("ids", expanding=True)))
+    .where(one_of(OperationTarget.operation_id, "ids"))
     .order_by(OperationTarget.id)
 )
+
+
 # What a place may meet, beyond sharing a slot: a window meeting its own (widened by the buffer), and a
 # point in its box or a box holding its point. The database drops the rest before anything is read back.
-_NEAR_FILTERS = (
-    OperationCell.operation_id != bindparam("me"),
-    OperationCell.starts_at <= bindparam("latest"),
-    or_(OperationCell.ends_at.is_(None), OperationCell.ends_at >= bindparam("earliest")),
-    or_(
-        and_(
-            OperationCell.latitude.between(bindparam("south"), bindparam("north")),
-            OperationCell.longitude.between(bindparam("west"), bindparam("east")),
+def _near_filters(place: str = "") -> tuple[ColumnElement[bool], ...]:
+    """The filters for one place, its parameters named with the suffix ``place`` (``south_0``, ...)."""
+    return (
+        OperationCell.operation_id != bindparam("me"),
+        OperationCell.starts_at <= bindparam("latest"),
+        or_(OperationCell.ends_at.is_(None), OperationCell.ends_at >= bindparam("earliest")),
+        or_(
+            and_(
+                OperationCell.latitude.between(bindparam(f"south{place}"), bindparam(f"north{place}")),
+                OperationCell.longitude.between(bindparam(f"west{place}"), bindparam(f"east{place}")),
+            ),
+            and_(
+                OperationCell.min_latitude <= bindparam(f"latitude{place}"),
+                OperationCell.max_latitude >= bindparam(f"latitude{place}"),
+                OperationCell.min_longitude <= bindparam(f"longitude{place}"),
+                OperationCell.max_longitude >= bindparam(f"longitude{place}"),
+            ),
         ),
-        and_(
-            OperationCell.min_latitude <= bindparam("latitude"),
-            OperationCell.max_latitude >= bindparam("latitude"),
-            OperationCell.min_longitude <= bindparam("longitude"),
-            OperationCell.max_longitude >= bindparam("longitude"),
-        ),
-    ),
-)
+    )
 
 
-def _near_statement(lookups: Sequence[ColumnElement[bool]], *, distinct: bool) -> Any:
-    """The index rows one place may meet (see :func:`_near_in_place_and_time`).
+_NEAR_FILTERS = _near_filters()
 
-    ``distinct`` only for a list of slots: with ranges too, SQLite answers the ``DISTINCT`` by scanning
-    every row in operation order instead of looking up each range (a standing operation's check took
-    0.6 s at 100,000 operations instead of 1 ms); the repeats are dropped as the rows are read.
+
+def _near_statement(lookups: Sequence[ColumnElement[bool]]) -> Any:
+    """The index rows a place with a long window may meet (see :func:`_near_one_wide_place`).
+
+    No ``DISTINCT``: with ranges of slots, SQLite answers it by scanning every row in operation order
+    instead of looking up each range (a standing operation's check took 0.6 s at 100,000 operations instead
+    of 1 ms); the repeats are dropped as the rows are read.
     """
-    statement = select(
+    return select(
         OperationCell.operation_id,
         OperationCell.latitude,
         OperationCell.longitude,
         OperationCell.radius_m,
     ).where(or_(*lookups), *_NEAR_FILTERS)
-    return statement.distinct() if distinct else statement
 
 
-_NEAR_ONE_PLACE = _near_statement([OperationCell.slot.in_(bindparam("slots", expanding=True))], distinct=True)
+def _sharing_arms(uprns: bool, entities: bool, keys: bool) -> list[Select[int]]:
+    """Operations with a location or target on given UPRNs, entities or keys: one arm per index.
 
-
-@lru_cache(maxsize=8)
-def _sharing_statement(uprns: bool, entities: bool, keys: bool) -> Any:
-    """Operations with a location or target on given UPRNs, entities or keys: one statement per mix.
-
-    Each arm reads one index of one table. An arm with nothing to look up is left out rather than given
-    an empty list: SQLite plans a union or an OR as a whole, and one arm it cannot serve from an index
-    (or whose index looks useless, as an all-NULL column does after ANALYZE) makes it scan.
+    An arm with nothing to look up is left out rather than given an empty list: SQLite plans a union or an
+    OR as a whole, and one arm it cannot serve from an index (or whose index looks useless, as an all-NULL
+    column does after ANALYZE) makes it scan.
     """
     arms = []
     if uprns:
-        arms.append(
-            select(OperationLocation.operation_id).where(
-                OperationLocation.uprn.in_(bindparam("uprns", expanding=True))
-            )
-        )
+        arms.append(select(OperationLocation.operation_id).where(one_of(OperationLocation.uprn, "uprns")))
     if entities:
         arms.append(
-            select(OperationLocation.operation_id).where(
-                OperationLocation.entity_id.in_(bindparam("entities", expanding=True))
-            )
+            select(OperationLocation.operation_id).where(one_of(OperationLocation.entity_id, "entities"))
         )
-        arms.append(
-            select(OperationTarget.operation_id).where(
-                OperationTarget.entity_id.in_(bindparam("entities", expanding=True))
-            )
-        )
+        arms.append(select(OperationTarget.operation_id).where(one_of(OperationTarget.entity_id, "entities")))
     if keys:
-        arms.append(
-            select(OperationTarget.operation_id).where(
-                OperationTarget.match_key.in_(bindparam("keys", expanding=True))
-            )
+        arms.append(select(OperationTarget.operation_id).where(one_of(OperationTarget.match_key, "keys")))
+    return arms
+
+
+@lru_cache(maxsize=64)
+def _candidates_statement(places: int, uprns: bool, entities: bool, keys: bool, listed: bool) -> Any:
+    """The candidates of a check with their locations, found and read in one statement.
+
+    The candidates are the operations with an index row near one of ``places`` places (slots, window and
+    box, with the parameters ``slots_0``, ``south_0``, ... of each), those sharing a UPRN, entity or key
+    (:func:`_sharing_arms`), and those ``listed`` (``ids``: found near a place with a long window, whose
+    lookups are too many for one statement). One statement rather than one a place and one for the
+    sharing and one for the facts: each costs a round trip, which on PostgreSQL costs more than its rows.
+    """
+    arms: list[Select[int]] = [
+        select(OperationCell.operation_id).where(
+            one_of(OperationCell.slot, f"slots_{place}"), *_near_filters(f"_{place}")
         )
-    return union(*arms) if len(arms) > 1 else arms[0]
+        for place in range(places)
+    ]
+    arms.extend(_sharing_arms(uprns, entities, keys))
+    if listed:
+        arms.append(select(Operation.id).where(one_of(Operation.id, "ids")))
+    found = union(*arms) if len(arms) > 1 else arms[0]
+    return _HEADS_AND_LOCATIONS_OF.where(Operation.id.in_(found), Operation.id != bindparam("me"))
 
 
 @lru_cache(maxsize=8)
@@ -203,14 +216,12 @@ def _interests_statement(keys: bool, entities: bool, group: bool) -> Any:
     """Live interests on given keys, entities (or groups they are members of) or a group."""
     arms: list[ColumnElement[bool]] = []
     if keys:
-        arms.append(Interest.match_key.in_(bindparam("keys", expanding=True)))
+        arms.append(one_of(Interest.match_key, "keys"))
     if entities:
-        arms.append(Interest.entity_id.in_(bindparam("entities", expanding=True)))
+        arms.append(one_of(Interest.entity_id, "entities"))
         arms.append(
             Interest.group_id.in_(
-                select(GroupMembership.group_id).where(
-                    GroupMembership.entity_id.in_(bindparam("entities", expanding=True))
-                )
+                select(GroupMembership.group_id).where(one_of(GroupMembership.entity_id, "entities"))
             )
         )
     if group:
@@ -229,6 +240,12 @@ def _interests_statement(keys: bool, entities: bool, group: bool) -> Any:
         Interest.withdrawn_at.is_(None),
         or_(Interest.expires_on.is_(None), Interest.expires_on >= bindparam("today", type_=Date())),
     )
+
+
+_MERGED_INTO = select(Entity.id, Entity.merged_into_id).where(one_of(Entity.merged_into_id, "ids"))
+_MEMBERSHIPS = select(GroupMembership.entity_id, GroupMembership.group_id).where(
+    one_of(GroupMembership.entity_id, "entities")
+)
 
 
 def window_of(starts_at: object, ends_at: object, standing: bool) -> Window | None:
@@ -255,9 +272,7 @@ def entity_family(session: Session, ids: Iterable[int]) -> dict[int, int]:
     family.update({survivor: survivor for survivor in live.values()})
     frontier = set(live.values())
     while frontier:
-        rows = _read(
-            session, select(Entity.id, Entity.merged_into_id).where(Entity.merged_into_id.in_(frontier))
-        )
+        rows = _read(session, _MERGED_INTO, {"ids": sorted(frontier)})
         frontier = set()
         for entity_id, parent in rows:
             if entity_id not in family and parent is not None:
@@ -311,11 +326,16 @@ def load_operation_facts(session: Session, ids: Iterable[int]) -> dict[int, Oper
     candidates = sorted(set(ids))
     if not candidates:
         return {}
+    return _facts_of_rows(session, _read(session, _HEADS_AND_LOCATIONS, {"ids": candidates}))
+
+
+def _facts_of_rows(session: Session, rows: Iterable[Any]) -> dict[int, OperationFacts]:
+    """Facts of the live operations among ``rows`` (of ``_HEADS_AND_LOCATIONS_OF``): their targets read."""
     heads: dict[int, Any] = {}
     locations: dict[int, list[tuple[int, float | None, float | None, float, str | None, int | None]]] = (
         defaultdict(list)
     )
-    for row in _read(session, _HEADS_AND_LOCATIONS, {"ids": candidates}):
+    for row in rows:
         if row.status not in LIVE_STATUSES:
             continue
         heads.setdefault(row.id, row)
@@ -408,85 +428,88 @@ def unindex_operation(session: Session, operation_id: int) -> None:
 # --- candidates -------------------------------------------------------------------------------
 
 
-def candidate_operations(
+def candidate_operation_facts(
     session: Session, facts: OperationFacts, family: Mapping[int, int], rules: DeconflictionRules
-) -> set[int]:
-    """Live operations that may conflict with ``facts``: a superset of those that do, found by index."""
-    found = _near_in_place_and_time(session, facts, rules)
-    found.update(_sharing_keys(session, facts, family))
-    found.discard(facts.id)
-    return found
+) -> dict[int, OperationFacts]:
+    """Facts of the live operations that may conflict with ``facts``: a superset of those that do, found by
+    index, and read with their locations in one statement (:func:`_candidates_statement`) and their targets
+    in another.
 
-
-def _near_in_place_and_time(session: Session, facts: OperationFacts, rules: DeconflictionRules) -> set[int]:
-    """Operations with a location within the larger radius of one of this one's, at overlapping times.
-
-    The slots find what shares a cell and a time bucket; the database then keeps only the rows whose
-    window meets this one's (widened by the buffer) and whose point lies in one of this operation's
-    boxes, or whose box holds one of its points; the exact distance is tested here on what is left.
+    - **Place and time**: the slots of each located place find the index rows sharing a cell and a time
+      bucket; the database keeps those whose window meets this one's (widened by the buffer) and whose
+      point lies in the place's box, or whose box holds its point. The rules test the exact distance.
+    - **Sharing**: a location or target on one of the operation's UPRNs, identifier keys or entities.
     """
-    located = [loc for loc in facts.locations if loc.latitude is not None and loc.longitude is not None]
     earliest, latest = facts.window.widened(rules.buffer)
-    batches = []
-    for loc in located:
-        assert loc.latitude is not None and loc.longitude is not None  # noqa: PT018 (located)
-        single, wide = query_slots(loc.latitude, loc.longitude, loc.radius_m, facts.window, rules.buffer)
-        south, north, west, east = box(loc.latitude, loc.longitude, loc.radius_m)
-        parameters = {
-            "slots": single,
-            "me": facts.id,
-            "earliest": earliest,
-            "latest": latest,
-            "south": south,
-            "north": north,
-            "west": west,
-            "east": east,
-            "latitude": loc.latitude,
-            "longitude": loc.longitude,
-        }
-        if not wide:
-            # The usual case (a window of hours or days): one statement, built once.
-            batches.append(_read(session, _NEAR_ONE_PLACE, parameters))
+    parameters: dict[str, Any] = {"me": facts.id, "earliest": earliest, "latest": latest}
+    places = 0
+    listed: set[int] = set()
+    for loc in facts.locations:
+        if loc.latitude is None or loc.longitude is None:
             continue
-        # A long window: its coarse levels as ranges of slots, a few hundred lookups a statement.
-        lookups: list[ColumnElement[bool]] = [OperationCell.slot.in_(single)] if single else []
-        lookups.extend(OperationCell.slot.between(low, high) for low, high in wide)
-        for start in range(0, len(lookups), _LOOKUPS_PER_QUERY):
-            batches.append(
-                _read(
-                    session,
-                    _near_statement(lookups[start : start + _LOOKUPS_PER_QUERY], distinct=False),
-                    {key: value for key, value in parameters.items() if key != "slots"},
-                )
-            )
-    found: set[int] = set()
-    for rows in batches:
-        for op_id, lat, lon, radius in rows:
-            if op_id in found:
-                continue
-            other = LocationFacts(0, lat, lon, radius)
-            if any(place_time_match(loc, other) is not None for loc in located):
-                found.add(op_id)
-    return found
-
-
-def _sharing_keys(session: Session, facts: OperationFacts, family: Mapping[int, int]) -> set[int]:
-    """Operations with a location or target on one of the operation's UPRNs, identifier keys or entities.
-
-    Each arm reads one index on one table; whether they are live is decided with their facts.
-    """
+        single, wide = query_slots(loc.latitude, loc.longitude, loc.radius_m, facts.window, rules.buffer)
+        if wide:
+            listed.update(_near_one_wide_place(session, loc, single, wide, parameters))
+            continue
+        south, north, west, east = box(loc.latitude, loc.longitude, loc.radius_m)
+        parameters.update(
+            {
+                f"slots_{places}": single,
+                f"south_{places}": south,
+                f"north_{places}": north,
+                f"west_{places}": west,
+                f"east_{places}": east,
+                f"latitude_{places}": loc.latitude,
+                f"longitude_{places}": loc.longitude,
+            }
+        )
+        places += 1
     keys = facts.match_keys()
     uprns = {loc.uprn for loc in facts.locations if loc.uprn}
     uprns.update(t.match_key.removeprefix("UPRN:") for t in facts.targets if t.kind is TargetKind.UPRN)
     entities = set(family) | facts.entity_ids()
-    if not (keys or uprns or entities):
-        return set()
-    statement = _sharing_statement(bool(uprns), bool(entities), bool(keys))
-    return set(
-        _read_scalars(
-            session, statement, {"uprns": sorted(uprns), "entities": sorted(entities), "keys": sorted(keys)}
-        )
+    listed.discard(facts.id)
+    if not (places or keys or uprns or entities or listed):
+        return {}
+    parameters.update(
+        {"uprns": sorted(uprns), "entities": sorted(entities), "keys": sorted(keys), "ids": sorted(listed)}
     )
+    statement = _candidates_statement(places, bool(uprns), bool(entities), bool(keys), bool(listed))
+    return _facts_of_rows(session, _read(session, statement, parameters))
+
+
+def _near_one_wide_place(
+    session: Session,
+    loc: LocationFacts,
+    single: list[int],
+    wide: list[tuple[int, int]],
+    common: dict[str, Any],
+) -> set[int]:
+    """Operations near a place with a long window: its coarse levels as ranges of slots, a few hundred
+    lookups a statement, the exact distance tested here to keep what is passed on short.
+    """
+    assert loc.latitude is not None and loc.longitude is not None  # noqa: PT018 (located)
+    south, north, west, east = box(loc.latitude, loc.longitude, loc.radius_m)
+    parameters = {
+        "me": common["me"],
+        "earliest": common["earliest"],
+        "latest": common["latest"],
+        "south": south,
+        "north": north,
+        "west": west,
+        "east": east,
+        "latitude": loc.latitude,
+        "longitude": loc.longitude,
+    }
+    lookups: list[ColumnElement[bool]] = [OperationCell.slot.in_(single)] if single else []
+    lookups.extend(OperationCell.slot.between(low, high) for low, high in wide)
+    found: set[int] = set()
+    for start in range(0, len(lookups), _LOOKUPS_PER_QUERY):
+        statement = _near_statement(lookups[start : start + _LOOKUPS_PER_QUERY])
+        for op_id, lat, lon, radius in _read(session, statement, parameters):
+            if op_id not in found and place_time_match(loc, LocationFacts(0, lat, lon, radius)) is not None:
+                found.add(op_id)
+    return found
 
 
 def candidate_interests(
@@ -526,12 +549,7 @@ def memberships(session: Session, family: Mapping[int, int]) -> dict[int, frozen
     if not family:
         return {}
     found: dict[int, set[int]] = defaultdict(set)
-    for entity_id, group_id in _read(
-        session,
-        select(GroupMembership.entity_id, GroupMembership.group_id).where(
-            GroupMembership.entity_id.in_(set(family))
-        ),
-    ):
+    for entity_id, group_id in _read(session, _MEMBERSHIPS, {"entities": sorted(family)}):
         found[family.get(entity_id, entity_id)].add(group_id)
     return {entity: frozenset(groups) for entity, groups in found.items()}
 

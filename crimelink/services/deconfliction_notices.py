@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any, Literal, Protocol, cast
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -28,6 +28,7 @@ from crimelink.domain.deconfliction import (
     NotificationEvent,
 )
 from crimelink.store.bulk import bulk_insert
+from crimelink.store.expressions import one_of
 from crimelink.store.models import (
     Agency,
     DeconflictionNotification,
@@ -131,11 +132,7 @@ class Sides(Protocol):
 @cache
 def _parties_statement(side: type[Operation] | type[Interest]) -> Any:
     """Operations (or interests) by id with their agencies: built once a side."""
-    return (
-        select(side, Agency)
-        .join(Agency, Agency.id == side.agency_id)
-        .where(side.id.in_(bindparam("ids", expanding=True)))
-    )
+    return select(side, Agency).join(Agency, Agency.id == side.agency_id).where(one_of(side.id, "ids"))
 
 
 def preload_parties(session: Session, items: Iterable[Sides]) -> list[Operation | Interest | Agency]:
