@@ -75,12 +75,10 @@ def current_user(
             raise _unauthorised(
                 "the API token is not valid: it is unknown or revoked, or its user is inactive"
             )
-        # Commit the token's last-used time when it was written. SQLite: end the read in any case, as a
-        # reading transaction cannot always start writing later (another connection's commit since makes
-        # it fail at once). PostgreSQL reads afresh at every statement, so the handler carries on in this
-        # transaction: a COMMIT and a BEGIN round trip fewer on every API request.
-        if signed_in.use_recorded or db.get_bind().dialect.name == "sqlite":
-            db.commit()
+        # The token's last-used time; and the read ends. Carrying on in this transaction on PostgreSQL
+        # (a COMMIT and a BEGIN round trip fewer) was measured slower under load: 184-196 checks a
+        # second against 197-220 (benchmarks/RESULTS.md, eighth session).
+        db.commit()
         return signed_in
     if cookie:
         signed_in = resolve_session(db, cookie)

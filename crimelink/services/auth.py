@@ -15,7 +15,7 @@ import hashlib
 import re
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from importlib import resources
@@ -160,8 +160,6 @@ class SignedIn:
     actor: Actor
     user_session: UserSession | None = None
     api_token: ApiToken | None = None
-    #: The API token's last-used time was written in the session's transaction: commit it.
-    use_recorded: bool = False
 
 
 # --- signing in ------------------------------------------------------------------------------------
@@ -484,12 +482,10 @@ def resolve_api_token(session: Session, token: str) -> SignedIn | None:
     if record.revoked_at is not None or not user.active:
         return None
     now = utcnow()
-    recorded = record.last_used_at is None or now - as_utc(record.last_used_at) > _LAST_USED_RESOLUTION
-    if recorded:
+    if record.last_used_at is None or now - as_utc(record.last_used_at) > _LAST_USED_RESOLUTION:
         begin_writing(session)  # on SQLite a reading transaction cannot always start writing
         session.execute(update(ApiToken).where(ApiToken.id == record.id).values(last_used_at=now))
         set_committed_value(record, "last_used_at", now)
-    signed_in = _signed_in(
+    return _signed_in(
         session, record.user_id, record.purpose, scopes=frozenset(record.scopes), api_token=record
     )
-    return replace(signed_in, use_recorded=True) if signed_in is not None and recorded else signed_in

@@ -136,8 +136,7 @@ def test_tokens_work_on_sqlite_and_postgresql(engine: Engine, settings: Settings
     created = _create_token(client, csrf, name="pg", scopes=["read"])
     machine = _bearer(client, str(created["token"]))
     assert machine.get("/api/me").json()["username"] == "analyst.one"
-    # The token's first use is recorded and committed (on PostgreSQL a request that writes nothing else
-    # carries on in the token lookup's transaction, so this commit is the request's own).
+    # The token's first use is recorded and committed.
     with Session(engine) as session:
         used = session.scalar(select(ApiToken.last_used_at).where(ApiToken.id == created["id"]))
     assert used is not None
