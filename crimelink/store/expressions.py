@@ -25,10 +25,9 @@ class OneOf(ColumnElement[bool]):
     inherit_cache = True
     type = Boolean()
     _is_implicitly_boolean = True  # a condition in itself: SQLite is not to be given "... = 1"
-    _traverse_internals = [  # noqa: RUF012 (SQLAlchemy's own declaration, read by the cache key)
-        ("expanding", InternalTraversal.dp_clauseelement),
-        ("array", InternalTraversal.dp_clauseelement),
-    ]
+    # What the statement cache keys it on: the column and the name, held by the expanding ``IN`` (the
+    # array form is made from the same two, so keying it too would only double the work).
+    _traverse_internals = [("expanding", InternalTraversal.dp_clauseelement)]  # noqa: RUF012
 
     def __init__(self, column: ColumnElement[Any], name: str) -> None:
         self.expanding = column.in_(bindparam(name, expanding=True))
