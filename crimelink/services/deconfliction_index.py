@@ -4,13 +4,17 @@ No access decisions here: the deconfliction services call these after deciding w
 lookup goes through an index (``operation_cells.slot``, UPRN, entity, match key, group), never a scan:
 
 - **place and time**: the slot ranges of :mod:`crimelink.deconflict.index` give the located operations
-  near in space and time; their distance and windows are tested at once, so only real candidates go on;
+  near in space and time; the database keeps those whose windows meet and whose boxes hold the other's
+  point, and the rules test the exact distance;
 - **premises and targets**: locations and targets sharing a UPRN, an identifier key or an entity of the
   operation (an entity's whole merge family, so a target resolved before a merge still meets one after);
 - **interests**: unexpired, not withdrawn, on one of those keys, entities or groups (or a group one of
   the targets is a member of).
 
-The rules in :mod:`crimelink.deconflict.assess` then decide on the candidates' full facts.
+The rules in :mod:`crimelink.deconflict.assess` then decide on the candidates' full facts. The
+candidate operations are found and read with their locations in one statement, and lists are bound with
+:func:`crimelink.store.expressions.one_of`: on PostgreSQL each statement is a round trip, and one whose
+text changes with a list's length is planned afresh at every call.
 """
 
 from __future__ import annotations
