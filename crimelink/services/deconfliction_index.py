@@ -445,7 +445,8 @@ def candidate_operation_facts(
     - **Sharing**: a location or target on one of the operation's UPRNs, identifier keys or entities.
     """
     earliest, latest = facts.window.widened(rules.buffer)
-    parameters: dict[str, Any] = {"me": facts.id, "earliest": earliest, "latest": latest}
+    common = {"me": facts.id, "earliest": earliest, "latest": latest}
+    parameters: dict[str, Any] = dict(common)
     places = 0
     listed: set[int] = set()
     for loc in facts.locations:
@@ -453,20 +454,9 @@ def candidate_operation_facts(
             continue
         single, wide = query_slots(loc.latitude, loc.longitude, loc.radius_m, facts.window, rules.buffer)
         if wide:
-            listed.update(_near_one_wide_place(session, loc, single, wide, parameters))
+            listed.update(_near_one_wide_place(session, loc, single, wide, {**common, **_place(loc, "")}))
             continue
-        south, north, west, east = box(loc.latitude, loc.longitude, loc.radius_m)
-        parameters.update(
-            {
-                f"slots_{places}": single,
-                f"south_{places}": south,
-                f"north_{places}": north,
-                f"west_{places}": west,
-                f"east_{places}": east,
-                f"latitude_{places}": loc.latitude,
-                f"longitude_{places}": loc.longitude,
-            }
-        )
+        parameters.update({f"slots_{places}": single, **_place(loc, f"_{places}")})
         places += 1
     keys = facts.match_keys()
     uprns = {loc.uprn for loc in facts.locations if loc.uprn}
@@ -482,29 +472,30 @@ def candidate_operation_facts(
     return _facts_of_rows(session, _read(session, statement, parameters))
 
 
+def _place(loc: LocationFacts, suffix: str) -> dict[str, float]:
+    """The parameters of :func:`_near_filters` for one place: its box and its point, names ending ``suffix``."""
+    assert loc.latitude is not None and loc.longitude is not None  # noqa: PT018 (located)
+    south, north, west, east = box(loc.latitude, loc.longitude, loc.radius_m)
+    return {
+        f"south{suffix}": south,
+        f"north{suffix}": north,
+        f"west{suffix}": west,
+        f"east{suffix}": east,
+        f"latitude{suffix}": loc.latitude,
+        f"longitude{suffix}": loc.longitude,
+    }
+
+
 def _near_one_wide_place(
     session: Session,
     loc: LocationFacts,
     single: list[int],
     wide: list[tuple[int, int]],
-    common: dict[str, Any],
+    parameters: dict[str, Any],
 ) -> set[int]:
     """Operations near a place with a long window: its coarse levels as ranges of slots, a few hundred
     lookups a statement, the exact distance tested here to keep what is passed on short.
     """
-    assert loc.latitude is not None and loc.longitude is not None  # noqa: PT018 (located)
-    south, north, west, east = box(loc.latitude, loc.longitude, loc.radius_m)
-    parameters = {
-        "me": common["me"],
-        "earliest": common["earliest"],
-        "latest": common["latest"],
-        "south": south,
-        "north": north,
-        "west": west,
-        "east": east,
-        "latitude": loc.latitude,
-        "longitude": loc.longitude,
-    }
     lookups: list[ColumnElement[bool]] = [OperationCell.slot.in_(single)] if single else []
     lookups.extend(OperationCell.slot.between(low, high) for low, high in wide)
     found: set[int] = set()
