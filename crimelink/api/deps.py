@@ -76,8 +76,8 @@ def current_user(
                 "the API token is not valid: it is unknown or revoked, or its user is inactive"
             )
         # The token's last-used time; and the read ends. Carrying on in this transaction on PostgreSQL
-        # (a COMMIT and a BEGIN round trip fewer) was measured slower under load: 184-196 checks a
-        # second against 197-220 (benchmarks/RESULTS.md, eighth session).
+        # (a COMMIT and a BEGIN round trip fewer) answered fewer checks a second under load
+        # (benchmarks/RESULTS.md, eighth session).
         db.commit()
         return signed_in
     if cookie:
