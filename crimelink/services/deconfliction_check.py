@@ -24,9 +24,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -60,6 +60,7 @@ from crimelink.services.deconfliction_notices import (
 )
 from crimelink.services.plan_operations import follow_operation, follow_operations
 from crimelink.store.engine import begin_writing
+from crimelink.store.expressions import one_of
 from crimelink.store.models import Agency, Interest, Operation, OperationConflict
 
 
@@ -200,7 +201,7 @@ def record_recheck(
     """Record a :func:`quick_recheck`: the operation's check time and the audit event, in a transaction
     that begins by writing (on SQLite a read-only transaction cannot always be turned into a writing one)."""
     begin_writing(session)
-    session.execute(_RECORD_CHECK, {"operation": operation.id, "checked_at": now})
+    session.connection().execute(_RECORD_CHECK, {"operation": operation.id, "at": now})
     set_committed_value(operation, "checked_at", now)
     _audit_check(session, caller, operation, outcome)
 
@@ -236,11 +237,25 @@ _CONFLICTS_TOUCHING = (
     .order_by(OperationConflict.id)
 )
 _OPEN_CONFLICTS_TOUCHING = _CONFLICTS_TOUCHING.where(OperationConflict.status == ConflictStatus.OPEN)
+# A Core update of the table, not the ORM's bulk update path: its setting up costs more than the row.
+_OPERATIONS = cast(Table, Operation.__table__)
 _RECORD_CHECK = (
+    update(_OPERATIONS).where(_OPERATIONS.c.id == bindparam("operation")).values(checked_at=bindparam("at"))
+)
+
+#: The statuses a new red or amber conflict puts at "conflict pending" (see :func:`hold_operations`).
+_HELD = (OperationStatus.SUBMITTED, OperationStatus.CLEARED)
+_HOLD = (
     update(Operation)
-    .where(Operation.id == bindparam("operation"))
-    .values(checked_at=bindparam("checked_at"))
+    .where(one_of(Operation.id, "ids"), Operation.status.in_(_HELD))
+    .values(status=OperationStatus.CONFLICT_PENDING, updated_at=bindparam("now"))
     .execution_options(synchronize_session=False)
+)
+# Which of the operations bound as ``ids`` an open conflict of a blocking grade touches.
+_BLOCKING_TOUCHING = select(OperationConflict.operation_id, OperationConflict.other_operation_id).where(
+    OperationConflict.status == ConflictStatus.OPEN,
+    one_of(OperationConflict.grade, "grades"),
+    or_(one_of(OperationConflict.operation_id, "ids"), one_of(OperationConflict.other_operation_id, "ids")),
 )
 
 
@@ -496,15 +511,10 @@ def hold_operations(session: Session, operation_ids: Iterable[int], *, now: date
     ids = sorted(set(operation_ids))
     if not ids:
         return
-    held = (OperationStatus.SUBMITTED, OperationStatus.CLEARED)
-    session.connection().execute(
-        update(Operation)
-        .where(Operation.id.in_(ids), Operation.status.in_(held))
-        .values(status=OperationStatus.CONFLICT_PENDING, updated_at=now)
-    )
+    session.connection().execute(_HOLD, {"ids": ids, "now": now})
     for op_id in ids:
         operation = session.identity_map.get(identity_key(Operation, op_id))
-        if isinstance(operation, Operation) and operation.status in held:
+        if isinstance(operation, Operation) and operation.status in _HELD:
             set_committed_value(operation, "status", OperationStatus.CONFLICT_PENDING)
             set_committed_value(operation, "updated_at", now)
     follow_operations(session, ids)
@@ -531,13 +541,9 @@ def refresh_statuses(session: Session, operation_ids: Iterable[int], *, rules: D
     if not ids:
         return
     session.flush()
-    rows = session.execute(
-        select(OperationConflict.operation_id, OperationConflict.other_operation_id).where(
-            OperationConflict.status == ConflictStatus.OPEN,
-            OperationConflict.grade.in_(rules.blocking_grades),
-            or_(OperationConflict.operation_id.in_(ids), OperationConflict.other_operation_id.in_(ids)),
-        )
-    ).all()
+    rows = session.connection().execute(
+        _BLOCKING_TOUCHING, {"ids": sorted(ids), "grades": sorted(rules.blocking_grades)}
+    )
     pending = {op_id for row in rows for op_id in row if op_id in ids}
     changed = []
     for op_id in sorted(ids):

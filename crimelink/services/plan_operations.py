@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 from crimelink.domain import ActionStatus, OperationStatus, PlanStatus, Visibility
 from crimelink.services.callers import SystemCaller
 from crimelink.services.plan_actions import ACTION_FLOW, apply_move
+from crimelink.store.expressions import one_of
 from crimelink.store.models import DisruptionPlan, Operation, PlanAction
 
 #: Who moves an action when its operation moves (the deconfliction event names the person).
@@ -102,8 +103,31 @@ def follow_operation(session: Session, operation: Operation, *, reason: str = ""
     ``reason`` adds why (for example who linked them). Returns the ids of the actions moved. The caller
     commits. Example: after ``complete_operation(...)``, the action linked to it is DONE.
     """
-    session.flush()
     return follow_operations(session, [operation.id], reason=reason)
+
+
+# The actions still following one of the operations bound as ``ids``, with what their moves need, built
+# once: every deconfliction check that changes a status asks, and almost always finds none, so the cost
+# is building and keying the statement (and, on PostgreSQL, planning an expanding ``IN`` afresh).
+_FOLLOWING = (
+    select(
+        PlanAction.id,
+        PlanAction.status,
+        PlanAction.operation_id,
+        Operation.status,
+        Operation.name,
+        Operation.visibility,
+        Operation.cancel_reason,
+    )
+    .join(Operation, Operation.id == PlanAction.operation_id)
+    .outerjoin(DisruptionPlan, DisruptionPlan.id == PlanAction.plan_id)
+    .where(
+        one_of(PlanAction.operation_id, "ids"),
+        PlanAction.status.notin_(sorted(SETTLED)),
+        (DisruptionPlan.id.is_(None)) | (DisruptionPlan.status != PlanStatus.CLOSED),
+    )
+    .order_by(PlanAction.id)
+)
 
 
 def follow_operations(session: Session, operation_ids: Iterable[int], *, reason: str = "") -> list[int]:
@@ -111,26 +135,18 @@ def follow_operations(session: Session, operation_ids: Iterable[int], *, reason:
     ids = sorted(set(operation_ids))
     if not ids:
         return []
-    rows = session.execute(
-        select(PlanAction, Operation.status, Operation.name, Operation.visibility, Operation.cancel_reason)
-        .join(Operation, Operation.id == PlanAction.operation_id)
-        .outerjoin(DisruptionPlan, DisruptionPlan.id == PlanAction.plan_id)
-        .where(
-            PlanAction.operation_id.in_(ids),
-            PlanAction.status.notin_(SETTLED),
-            (DisruptionPlan.id.is_(None)) | (DisruptionPlan.status != PlanStatus.CLOSED),
-        )
-        .order_by(PlanAction.id)
-    ).all()
+    session.flush()  # the statuses are read from the store
+    rows = session.connection().execute(_FOLLOWING, {"ids": ids}).all()
     moved: list[int] = []
-    for action, status, name, visibility, cancel_reason in rows:
+    for action_id, action_status, operation_id, status, name, visibility, cancel_reason in rows:
         goal = FOLLOWS.get(status)
-        if goal is None or goal == action.status:
+        if goal is None or goal == action_status:
             continue
-        steps = path_to(action.status, goal)
+        steps = path_to(action_status, goal)
         if not steps:
             continue
-        words = f"{operation_words(action.operation_id or 0, name, visibility)} {_WHY[status]}"
+        action = session.get_one(PlanAction, action_id)
+        words = f"{operation_words(operation_id or 0, name, visibility)} {_WHY[status]}"
         if status == OperationStatus.CANCELLED and cancel_reason:
             words += f": {cancel_reason}"
         if reason:
