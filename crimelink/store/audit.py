@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, text
+from sqlalchemy import String, Table, bindparam, func, insert, literal, select, text
 from sqlalchemy.orm import Session
 
 from crimelink.store.engine import begin_writing
@@ -23,7 +24,7 @@ GENESIS = "0" * 64
 _LOCK_KEY = 0x43726C6B  # an arbitrary constant: serialises appends on PostgreSQL
 
 
-def event_digest(
+def event_payload(
     *,
     prev_hash: str,
     occurred_at: datetime,
@@ -35,7 +36,8 @@ def event_digest(
     outcome: str,
     details: dict[str, Any],
 ) -> str:
-    payload = json.dumps(
+    """The text an event's hash is the SHA-256 of (its UTF-8 bytes; the text is ASCII)."""
+    return json.dumps(
         {
             "prev": prev_hash,
             # Microsecond precision and no zone: both databases give the same text back.
@@ -51,7 +53,11 @@ def event_digest(
         sort_keys=True,
         default=str,
     )
-    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def event_digest(**fields: Any) -> str:
+    """An event's hash: see :func:`event_payload` for the fields."""
+    return hashlib.sha256(event_payload(**fields).encode()).hexdigest()
 
 
 def _utc_text(moment: datetime) -> str:
@@ -88,41 +94,31 @@ def append_event(
     Written with one INSERT (a Core statement, not the session's unit of work): every audited request
     appends one.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
-    else:
-        begin_writing(session)  # an audited read, from here on, may write while others do
-    prev = session.scalar(_LAST_HASH) or GENESIS
     occurred_at = utcnow()
     body = details or {}
-    digest = event_digest(
-        prev_hash=prev,
-        occurred_at=occurred_at,
-        actor=actor,
-        action=action,
-        resource_type=resource_type,
-        resource_id=resource_id,
-        purpose=purpose,
-        outcome=outcome,
-        details=body,
-    )
-    event_id = session.execute(
-        _INSERT,
-        {
-            "occurred_at": occurred_at,
-            "actor": actor,
-            "actor_user_id": actor_user_id,
-            "actor_agency_id": actor_agency_id,
-            "action": action,
-            "resource_type": resource_type,
-            "resource_id": resource_id,
-            "purpose": purpose,
-            "outcome": outcome,
-            "details": body,
-            "prev_hash": prev,
-            "hash": digest,
-        },
-    ).scalar_one()
+    hashed: dict[str, Any] = {
+        "occurred_at": occurred_at,
+        "actor": actor,
+        "action": action,
+        "resource_type": resource_type,
+        "resource_id": resource_id,
+        "purpose": purpose,
+        "outcome": outcome,
+        "details": body,
+    }
+    fields = {**hashed, "actor_user_id": actor_user_id, "actor_agency_id": actor_agency_id}
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_LOCK, {"key": _LOCK_KEY})
+        # The previous hash is read, and the new one made, by the insert itself: one round trip fewer.
+        # A statement of its own after the lock, so it sees every event committed before the lock.
+        marker = uuid.uuid4().hex
+        head, tail = event_payload(prev_hash=marker, **hashed).split(marker)
+        row = session.execute(_INSERT_CHAINED, {**fields, "head": head, "tail": tail}).one()
+        return Appended(row.id, row.prev_hash, row.hash)
+    begin_writing(session)  # an audited read, from here on, may write while others do
+    prev = session.scalar(_LAST_HASH) or GENESIS
+    digest = event_digest(prev_hash=prev, **hashed)
+    event_id = session.execute(_INSERT, {**fields, "prev_hash": prev, "hash": digest}).scalar_one()
     return Appended(event_id, prev, digest)
 
 
@@ -130,3 +126,43 @@ _LAST_HASH = select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
 # A Core insert of the table, built once: the ORM's bulk insert path costs more than the row.
 _TABLE = cast(Table, AuditEvent.__table__)
 _INSERT = insert(_TABLE).returning(_TABLE.c.id)
+_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+# PostgreSQL: the chain's last hash read and the new event's hash computed in the insert. The payload's
+# text around the previous hash (``head`` and ``tail``) comes from :func:`event_payload`, so the hash is
+# the one :func:`event_digest` gives and ``crimelink audit verify`` checks.
+_FIELDS = (
+    "occurred_at",
+    "actor",
+    "actor_user_id",
+    "actor_agency_id",
+    "action",
+    "resource_type",
+    "resource_id",
+    "purpose",
+    "outcome",
+    "details",
+)
+_PREV = func.coalesce(
+    select(_TABLE.c.hash).order_by(_TABLE.c.id.desc()).limit(1).scalar_subquery(), literal(GENESIS)
+).label("prev")
+_LAST = select(_PREV).subquery()
+_INSERT_CHAINED = (
+    insert(_TABLE)
+    .from_select(
+        [*_FIELDS, "prev_hash", "hash"],
+        select(
+            *(bindparam(name, type_=_TABLE.c[name].type) for name in _FIELDS),
+            _LAST.c.prev,
+            func.encode(
+                func.sha256(
+                    func.convert_to(
+                        bindparam("head", type_=String()) + _LAST.c.prev + bindparam("tail", type_=String()),
+                        literal("UTF8"),
+                    )
+                ),
+                literal("hex"),
+            ),
+        ),
+    )
+    .returning(_TABLE.c.id, _TABLE.c.prev_hash, _TABLE.c.hash)
+)

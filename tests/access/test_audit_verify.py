@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,37 @@ def test_an_intact_trail_verifies(engine: Engine) -> None:
         report = verify_chain(session)
     assert report.ok
     assert report.checked == 5
+
+
+def test_events_appended_at_the_same_time_keep_one_chain(engine: Engine) -> None:
+    """Each append reads the chain's last hash after taking its turn (on PostgreSQL the insert reads it and
+    makes the new hash itself), so events appended at once from many sessions still form one chain, with
+    details that need escaping kept as given."""
+    details = {"note": 'quote " backslash \\ newline \n £ and ü', "n": [1, 2.5, None]}
+
+    def append(worker: int) -> None:
+        for i in range(15):
+            with Session(engine) as session:
+                appended = append_event(
+                    session,
+                    actor=f"user{worker}",
+                    action="view",
+                    resource_type="record",
+                    resource_id=f"{worker}-{i}",
+                    details=details,
+                )
+                session.commit()
+            assert len(appended.hash) == 64
+            assert appended.prev_hash != appended.hash
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(append, range(6)))
+    with Session(engine) as session:
+        report = verify_chain(session)
+        stored = session.scalars(select(AuditEvent.details).where(AuditEvent.actor == "user3")).all()
+    assert report.problems == []
+    assert report.checked == 90
+    assert stored == [details] * 15
 
 
 def test_the_application_cannot_alter_or_delete_events(engine: Engine) -> None:
