@@ -237,8 +237,11 @@ _CONFLICTS_TOUCHING = (
     .order_by(OperationConflict.id)
 )
 _OPEN_CONFLICTS_TOUCHING = _CONFLICTS_TOUCHING.where(OperationConflict.status == ConflictStatus.OPEN)
-# A Core update of the table, not the ORM's bulk update path: its setting up costs more than the row.
+# Core statements on the tables, not the ORM's bulk paths: their setting up costs more than the rows, and
+# the ORM's bulk insert writes operation and interest conflicts (other columns left out) as two statements.
 _OPERATIONS = cast(Table, Operation.__table__)
+_CONFLICTS = cast(Table, OperationConflict.__table__)
+_INSERT_CONFLICTS = insert(_CONFLICTS).returning(_CONFLICTS.c.key, _CONFLICTS.c.id)
 _RECORD_CHECK = (
     update(_OPERATIONS).where(_OPERATIONS.c.id == bindparam("operation")).values(checked_at=bindparam("at"))
 )
@@ -294,9 +297,11 @@ def run_operation_check(
     )
     before = operation.status
     set_status(operation, pending=pending)
-    if operation.status is not before:
-        follow_operation(session, operation)  # an action that is this operation follows it
-    _refresh_counterparts(session, outcome, existing, found, rules=rules, besides=operation.id, now=now)
+    moved = _refresh_counterparts(
+        session, outcome, existing, found, rules=rules, besides=operation.id, now=now, follow=False
+    )
+    # An action that is one of these operations follows it: asked once for them all.
+    follow_operations(session, [operation.id, *moved] if operation.status is not before else moved)
     _audit_check(session, caller, operation, outcome)
     return outcome
 
@@ -409,10 +414,7 @@ def _reconcile(
     ids: dict[str, int] = {}
     if created:
         # One multi-row insert for the new conflicts; the notices need their ids.
-        returned = session.execute(
-            insert(OperationConflict).returning(OperationConflict.key, OperationConflict.id),
-            list(created.values()),
-        )
+        returned = session.connection().execute(_INSERT_CONFLICTS, list(created.values()))
         ids = {str(key): int(conflict_id) for key, conflict_id in returned}
         for key, values in created.items():
             record = ConflictRecord(
@@ -476,14 +478,17 @@ def _refresh_counterparts(
     rules: DeconflictionRules,
     besides: int | None,
     now: datetime,
-) -> None:
+    follow: bool = True,
+) -> list[int]:
     """Refresh the status of the other operations whose conflicts this check changed.
 
     A new (or reopened, or worse) red or amber conflict holds the other operation without asking the
-    store; one that lapsed or eased may free it, which its other conflicts decide.
+    store; one that lapsed or eased may free it, which its other conflicts decide. Returns the operations
+    whose status may have moved; ``follow=False`` leaves their actions to the caller
+    (:func:`crimelink.services.plan_operations.follow_operations`).
     """
     if not (outcome.created or outcome.reopened or outcome.regraded or outcome.lapsed):
-        return
+        return []
     held: set[int] = set()
     freed: set[int] = set()
     by_key = {row.key: row for row in existing}
@@ -499,25 +504,31 @@ def _refresh_counterparts(
             freed.update(
                 i for i in (row.operation_id, row.other_operation_id) if i is not None and i != besides
             )
-    hold_operations(session, held, now=now)
-    refresh_statuses(session, freed - held, rules=rules)
+    return hold_operations(session, held, now=now, follow=follow) + refresh_statuses(
+        session, freed - held, rules=rules, follow=follow
+    )
 
 
-def hold_operations(session: Session, operation_ids: Iterable[int], *, now: datetime) -> None:
+def hold_operations(
+    session: Session, operation_ids: Iterable[int], *, now: datetime, follow: bool = True
+) -> list[int]:
     """Put submitted and cleared operations among ``operation_ids`` at "conflict pending", in one statement.
 
     The operations the session holds are told their new status, as if they had been read after it.
+    Returns ``operation_ids`` (any may have moved); ``follow=False`` leaves their actions to the caller.
     """
     ids = sorted(set(operation_ids))
     if not ids:
-        return
+        return []
     session.connection().execute(_HOLD, {"ids": ids, "now": now})
     for op_id in ids:
         operation = session.identity_map.get(identity_key(Operation, op_id))
         if isinstance(operation, Operation) and operation.status in _HELD:
             set_committed_value(operation, "status", OperationStatus.CONFLICT_PENDING)
             set_committed_value(operation, "updated_at", now)
-    follow_operations(session, ids)
+    if follow:
+        follow_operations(session, ids)
+    return ids
 
 
 def next_status(status: OperationStatus, *, pending: bool) -> OperationStatus:
@@ -535,11 +546,16 @@ def set_status(operation: Operation, *, pending: bool) -> None:
         operation.status = status
 
 
-def refresh_statuses(session: Session, operation_ids: Iterable[int], *, rules: DeconflictionRules) -> None:
-    """Set each operation's status from its open conflicts (pending while a red or amber one is open)."""
+def refresh_statuses(
+    session: Session, operation_ids: Iterable[int], *, rules: DeconflictionRules, follow: bool = True
+) -> list[int]:
+    """Set each operation's status from its open conflicts (pending while a red or amber one is open).
+
+    Returns the operations whose status moved; ``follow=False`` leaves their actions to the caller.
+    """
     ids = set(operation_ids)
     if not ids:
-        return
+        return []
     session.flush()
     rows = session.connection().execute(
         _BLOCKING_TOUCHING, {"ids": sorted(ids), "grades": sorted(rules.blocking_grades)}
@@ -553,7 +569,9 @@ def refresh_statuses(session: Session, operation_ids: Iterable[int], *, rules: D
             set_status(operation, pending=op_id in pending)
             if operation.status is not before:
                 changed.append(op_id)
-    follow_operations(session, changed)
+    if follow:
+        follow_operations(session, changed)
+    return changed
 
 
 def close_operation(
