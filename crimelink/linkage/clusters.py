@@ -46,7 +46,7 @@ ATTRIBUTE_FIELDS: dict[EntityKind, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Party:
     """One party of the current version of one source record."""
 
