@@ -94,7 +94,12 @@ def append_event(
     Written with one INSERT (a Core statement, not the session's unit of work): every audited request
     appends one.
     """
-    occurred_at = utcnow()
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        session.execute(_LOCK, {"key": _LOCK_KEY})
+    else:
+        begin_writing(session)  # an audited read, from here on, may write while others do
+    occurred_at = utcnow()  # once it is this event's turn: times follow the chain's order
     body = details or {}
     hashed: dict[str, Any] = {
         "occurred_at": occurred_at,
@@ -107,15 +112,13 @@ def append_event(
         "details": body,
     }
     fields = {**hashed, "actor_user_id": actor_user_id, "actor_agency_id": actor_agency_id}
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(_LOCK, {"key": _LOCK_KEY})
+    if postgres:
         # The previous hash is read, and the new one made, by the insert itself: one round trip fewer.
         # A statement of its own after the lock, so it sees every event committed before the lock.
         marker = uuid.uuid4().hex
         head, tail = event_payload(prev_hash=marker, **hashed).split(marker)
         row = session.execute(_INSERT_CHAINED, {**fields, "head": head, "tail": tail}).one()
         return Appended(row.id, row.prev_hash, row.hash)
-    begin_writing(session)  # an audited read, from here on, may write while others do
     prev = session.scalar(_LAST_HASH) or GENESIS
     digest = event_digest(prev_hash=prev, **hashed)
     event_id = session.execute(_INSERT, {**fields, "prev_hash": prev, "hash": digest}).scalar_one()

@@ -77,7 +77,9 @@ def test_events_appended_at_the_same_time_keep_one_chain(engine: Engine) -> None
     with Session(engine) as session:
         report = verify_chain(session)
         stored = session.scalars(select(AuditEvent.details).where(AuditEvent.actor == "user3")).all()
+        times = session.scalars(select(AuditEvent.occurred_at).order_by(AuditEvent.id)).all()
     assert report.problems == []
+    assert times == sorted(times), "times follow the chain"
     assert report.checked == 90
     assert stored == [details] * 15
 
