@@ -249,10 +249,9 @@ _RECORD_CHECK = (
 #: The statuses a new red or amber conflict puts at "conflict pending" (see :func:`hold_operations`).
 _HELD = (OperationStatus.SUBMITTED, OperationStatus.CLEARED)
 _HOLD = (
-    update(Operation)
-    .where(one_of(Operation.id, "ids"), Operation.status.in_(_HELD))
+    update(_OPERATIONS)
+    .where(one_of(_OPERATIONS.c.id, "ids"), _OPERATIONS.c.status.in_(_HELD))
     .values(status=OperationStatus.CONFLICT_PENDING, updated_at=bindparam("now"))
-    .execution_options(synchronize_session=False)
 )
 # Which of the operations bound as ``ids`` an open conflict of a blocking grade touches.
 _BLOCKING_TOUCHING = select(OperationConflict.operation_id, OperationConflict.other_operation_id).where(

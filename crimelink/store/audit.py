@@ -145,9 +145,7 @@ _FIELDS = (
     "outcome",
     "details",
 )
-_PREV = func.coalesce(
-    select(_TABLE.c.hash).order_by(_TABLE.c.id.desc()).limit(1).scalar_subquery(), literal(GENESIS)
-).label("prev")
+_PREV = func.coalesce(_LAST_HASH.scalar_subquery(), literal(GENESIS)).label("prev")
 _LAST = select(_PREV).subquery()
 _INSERT_CHAINED = (
     insert(_TABLE)
