@@ -40,6 +40,12 @@ def person_keys_of_row(row: dict[str, Any]) -> set[str]:
         keys.add(f"sxy:{row['family_soundex']}|{row['dob'][:4]}")
     if row["identifier_anagram"]:
         keys.add(f"ida:{row['identifier_anagram']}")
+    if given and row["family_soundex"]:
+        keys.add(f"gsx:{given}|{row['family_soundex']}")
+    if row["address_numbers"] is not None:
+        for half in ("head", "tail"):
+            if row[f"identifier_{half}"]:
+                keys.add(f"id{half[0]}:{row[f'identifier_{half}']}|{row['address_numbers']}")
     for name in ("phone", "email", "nino"):
         if row[name]:
             keys.add(f"{name}:{row[name]}")

@@ -90,6 +90,8 @@ _JACCARD = (
     "len(list_intersect(address_tokens_l, address_tokens_r)) * 1.0"
     " / nullif(len(list_distinct(list_concat(address_tokens_l, address_tokens_r))), 0) >= {t}"
 )
+#: At most one edit for every six letters of the shorter address (each side's length is checked).
+_LETTERS_CLOSE = "levenshtein(address_letters_l, address_letters_r) * 6 <= length(address_letters_{s})"
 _SECTOR = "regexp_extract(postcode_{s}, '^[A-Z]{{1,2}}[0-9][A-Z0-9]? [0-9]')"
 _DISTRICT = "regexp_extract(postcode_{s}, '^[A-Z]{{1,2}}[0-9][A-Z0-9]?')"
 _SECTOR_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9]")
@@ -114,6 +116,13 @@ def _jaccard(left: Row, right: Row, threshold: float) -> bool:
     a, b = set(left["address_tokens"] or ()), set(right["address_tokens"] or ())
     union = a | b
     return bool(union) and len(a & b) / len(union) >= threshold
+
+
+def _letters_close(left: Row, right: Row) -> bool:
+    a, b = left["address_letters"], right["address_letters"]
+    if left["address_numbers"] is None or left["address_numbers"] != right["address_numbers"]:
+        return False
+    return a is not None and b is not None and jellyfish.levenshtein_distance(a, b) * 6 <= min(len(a), len(b))
 
 
 def _extract(pattern: re.Pattern[str], value: str | None) -> str | None:
@@ -211,6 +220,15 @@ NAME = PersonComparison(
             0.004,
             lambda a, b: _eq(a, b, "family_name") and (a["given_name"] is None or b["given_name"] is None),
         ),
+        Level(
+            "similar family, given missing",
+            f"{_JW.format(c='family_name', t=0.92)} AND (given_name_l IS NULL OR given_name_r IS NULL)",
+            0.005,
+            0.0005,
+            lambda a, b: (
+                _jw(a, b, 0.92, "family_name") and (a["given_name"] is None or b["given_name"] is None)
+            ),
+        ),
         # A different given name with the same surname is a relative far more often than a typo.
         Level(
             "exact family only",
@@ -279,6 +297,15 @@ LOCATION = PersonComparison(
         ),
         Level("postcode", "postcode_l = postcode_r", 0.1, 0.0002, lambda a, b: _eq(a, b, "postcode")),
         Level("most of the address", _JACCARD.format(t=0.7), 0.1, 0.0001, lambda a, b: _jaccard(a, b, 0.7)),
+        # Typos split and join words (COPLAN D RIVE), which token overlap cannot see; the numbers must agree.
+        Level(
+            "same numbers, address a few typos apart",
+            "address_numbers_l = address_numbers_r"
+            f" AND {_LETTERS_CLOSE.format(s='l')} AND {_LETTERS_CLOSE.format(s='r')}",
+            0.05,
+            0.0002,
+            _letters_close,
+        ),
         Level("half the address", _JACCARD.format(t=0.5), 0.05, 0.002, lambda a, b: _jaccard(a, b, 0.5)),
         Level(
             "postcode sector",
@@ -336,7 +363,8 @@ IDENTIFIER = PersonComparison(
 COMPARISONS = (NAME, DOB, LOCATION, PHONE, IDENTIFIER)
 
 #: Which candidate pairs are scored at all. Each rule catches what the others miss: nicknames,
-#: transposed dates, swapped names, misspelt surnames at one postcode.
+#: transposed dates, swapped names, misspelt surnames at one postcode or with the same given name, an
+#: identifier mistyped while the name and date of birth were changed (one half of it survives one slip).
 PREDICTION_BLOCKING_RULES = (
     "l.family_name = r.family_name AND l.given_canonical = r.given_canonical",
     "l.dob = r.dob",
@@ -346,6 +374,9 @@ PREDICTION_BLOCKING_RULES = (
     "l.family_soundex = r.family_soundex AND substr(l.dob, 1, 4) = substr(r.dob, 1, 4)",
     "l.phone = r.phone",
     "l.identifier_anagram = r.identifier_anagram",
+    "l.given_name = r.given_name AND l.family_soundex = r.family_soundex",
+    "l.identifier_head = r.identifier_head AND l.address_numbers = r.address_numbers",
+    "l.identifier_tail = r.identifier_tail AND l.address_numbers = r.address_numbers",
 )
 
 #: EM sessions: each blocks on some columns and so trains the comparisons that do not use them.

@@ -8,6 +8,7 @@ nickname-canonical given name (BOB -> ROBERT), phonetic codes and address tokens
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -31,11 +32,15 @@ PERSON_COLUMNS = (
     "postcode",
     "address",
     "address_tokens",
+    "address_numbers",
+    "address_letters",
     "phone",
     "email",
     "nino",
     "identifier",
     "identifier_anagram",
+    "identifier_head",
+    "identifier_tail",
 )
 
 
@@ -79,12 +84,17 @@ class PersonRecord:
             "postcode": self.postcode,
             "address": self.address,
             "address_tokens": address_tokens(self.address),
+            "address_numbers": address_numbers(self.address),
+            "address_letters": address_letters(self.address),
             "phone": self.phones[0] if self.phones else None,
             "email": self.emails[0] if self.emails else None,
             "nino": self.nino,
             "identifier": self.identifier,
             # The identifier's characters in order: two of them typed the wrong way round keep it.
             "identifier_anagram": "".join(sorted(self.identifier)) if self.identifier else None,
+            # One character mistyped leaves one of the two halves as it was.
+            "identifier_head": identifier_head(self.identifier),
+            "identifier_tail": identifier_tail(self.identifier),
         }
 
     @property
@@ -166,6 +176,38 @@ def address_tokens(address: str | None) -> list[str]:
     if not address:
         return []
     return sorted({token for token in address.replace(",", " ").split() if token})
+
+
+def address_numbers(address: str | None) -> str | None:
+    """The address's numbers (house, flat), in order of size: a typo in a street name leaves them.
+
+    ``''`` for an address with no number, so two named houses compare equal on this part.
+    """
+    if not address:
+        return None
+    return " ".join(sorted(_DIGITS.findall(address), key=lambda number: (len(number), number)))
+
+
+def address_letters(address: str | None) -> str | None:
+    """The address's letters in order, without spaces or punctuation: ``COPLAN D RIVE`` is ``COPLANDRIVE``."""
+    letters = _NOT_LETTERS.sub("", address.upper()) if address else ""
+    return letters or None
+
+
+def identifier_head(identifier: str | None) -> str | None:
+    """The first half of an identifier (the longer half when its length is odd)."""
+    return identifier[: len(identifier) - len(identifier) // 2] if identifier else None
+
+
+def identifier_tail(identifier: str | None) -> str | None:
+    """The last half of an identifier; with :func:`identifier_head`, one of them survives one slip."""
+    return (
+        identifier[len(identifier) - len(identifier) // 2 :] if identifier and len(identifier) > 1 else None
+    )
+
+
+_DIGITS = re.compile(r"[0-9]+")
+_NOT_LETTERS = re.compile(r"[^A-Z]+")
 
 
 def _metaphone(name: str | None) -> str | None:

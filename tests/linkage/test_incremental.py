@@ -114,6 +114,9 @@ PEOPLE = [
     ("JON", "SMITHE", "1955-06-15", "SW1A 1AB", "FLAT 1 12 HIGH STREET", None),
     ("JANE", "DOE", None, "E1 6AN", "1 MILE END ROAD", None),
     ("JANE", None, "1970-01-01", "E1 6AN", None, None),
+    # A typo in the street, and a surname misspelt with no given name.
+    ("ROBERT", "SMITH", None, None, "12 HIGH STRET LONDON", None),
+    (None, "SMITHE", "1980-04-03", None, None, None),
 ]
 
 
@@ -144,10 +147,18 @@ def test_the_python_scorer_gives_splinks_weights() -> None:
         )
     )
     rows = [record.as_row() for record in records]
+    reached: set[tuple[str, str]] = set()
     for pair in pairs:
         ours = scorer.score(rows[pair.left_id], rows[pair.right_id])
         assert pair.match_weight == pytest.approx(ours.match_weight, abs=1e-6), (pair, ours.explanation())
         assert pair.match_probability == pytest.approx(ours.match_probability, abs=1e-9)
+        reached.update((f.comparison, f.level) for f in ours.fields)
+    assert {
+        ("location", "same numbers, address a few typos apart"),
+        ("name", "similar family, given missing"),
+        ("dob", "day and month transposed"),
+        ("name", "nickname given, exact family"),
+    } <= reached
 
 
 def test_a_model_saved_before_a_comparison_was_added_falls_back_to_the_documented_parameters(
