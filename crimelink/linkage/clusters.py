@@ -21,6 +21,7 @@ from crimelink.linkage.attach import (
     UnionFind,
     attach,
     business_key,
+    deletions,
     person_keys,
     premises_key,
     registered_name,
@@ -345,15 +346,24 @@ COMMON_NAME_MIN_PEOPLE = 10_000
 
 
 def _without_common_names(profiles: Sequence[Profile]) -> list[Profile]:
-    """Profiles whose name keys are dropped where the name is common (see COMMON_NAME_PEOPLE)."""
+    """Profiles whose name keys are dropped where the name is common (see COMMON_NAME_PEOPLE).
+
+    A fuzzy key (one slip in one name) stands for every name within that slip: NICOL|REYNOLDS for
+    NICOLA and NICOLE REYNOLDS. It is dropped when the people expected to bear any of those names
+    are as many, so two real names a letter apart are not taken for a typo of each other.
+    """
     given: Counter[str] = Counter()
     family: Counter[str] = Counter()
+    given_slips: Counter[str] = Counter()
+    family_slips: Counter[str] = Counter()
     named = 0
     for profile in profiles:
         names = {tuple(key.split("|", 1)) for key in profile.keys}
         named += bool(names)
         given.update({g for g, _f in names})
         family.update({f for _g, f in names})
+        given_slips.update({v for g, _f in names for v in deletions(g)})
+        family_slips.update({v for _g, f in names for v in deletions(f)})
     if named < COMMON_NAME_MIN_PEOPLE:
         return list(profiles)  # too few people for name frequencies to mean anything
 
@@ -361,13 +371,22 @@ def _without_common_names(profiles: Sequence[Profile]) -> list[Profile]:
         g, f = key.split("|", 1)
         return given[g] * family[f] / named >= COMMON_NAME_PEOPLE
 
+    def common_within_a_slip(key: str) -> bool:
+        # The given name varied or the family name varied (people called exactly so are in both).
+        g, f = key.split("|", 1)
+        bearers = given_slips[g] * family[f] + given[g] * family_slips[f] - given[g] * family[f]
+        return bearers / named >= COMMON_NAME_PEOPLE
+
     found = []
     for profile in profiles:
-        if any(common(key) for key in profile.keys):
+        keys = frozenset(k for k in profile.keys if not common(k))
+        fuzzy = frozenset(k for k in profile.fuzzy_keys if not common_within_a_slip(k))
+        if keys != profile.keys or fuzzy != profile.fuzzy_keys:
+            # A common name's own slips are not used: its typos are as likely another bearer's.
             profile = Profile(
-                frozenset(k for k in profile.keys if not common(k)),
+                keys,
                 profile.discriminators,
-                frozenset(),
+                fuzzy if keys == profile.keys else frozenset(),
                 profile.conflicts,
             )
         found.append(profile)

@@ -189,3 +189,40 @@ def test_a_registered_company_name_is_one_company_whatever_its_premises() -> Non
     assert frozenset({1, 2}) in groups
     assert frozenset({3}) in groups
     assert frozenset({4}) in groups
+
+
+def _population(size: int) -> list[Cluster]:
+    """``size`` people with distinct made-up names (none a slip of another), each with a date of birth."""
+    letters = "BCDFGHJKLMNPRSTVWZ"
+    names = []
+    for index in range(size):
+        a, b = divmod(index, len(letters) ** 2)
+        c, d = divmod(b, len(letters))
+        names.append((f"Q{letters[a % 18]}O{letters[c]}U{letters[d]}", f"X{letters[d]}A{letters[c]}E"))
+    return [
+        _person(1000 + index, given, family, dob=f"19{index % 90 + 10}-01-01")
+        for index, (given, family) in enumerate(names)
+    ]
+
+
+def test_two_real_names_a_letter_apart_are_not_taken_for_a_slip_in_a_large_store() -> None:
+    # 12,000 people: 120 called NICOLA and 120 NICOLE (other surnames), 100 REYNOLDS (other given names).
+    people = _population(12_000)
+    for index, cluster in enumerate(people[:340]):
+        fields = cluster.members[0].fields
+        if index < 120:
+            fields["given_name"] = "NICOLA"
+        elif index < 240:
+            fields["given_name"] = "NICOLE"
+        else:
+            fields["family_name"] = "REYNOLDS"
+    clusters = [
+        *people,
+        _person(1, "NICOLA", "REYNOLDS", dob="1989-02-16"),
+        _person(2, "NICOLE", "REYNOLDS"),  # another woman: about two people bear a name within one slip
+        _person(3, "NICOLA", "REYNOLDS"),  # exactly the known name: about one bears it, so joins
+        _person(4, "ZOFIA", "PRZYBYLSKA", dob="1975-03-04"),
+        _person(5, "ZOFIA", "PRZYBYLKA"),  # a slip in a rare name still joins
+    ]
+    groups = _groups(attach_weak(clusters, EntityKind.PERSON))
+    assert {frozenset({1, 3}), frozenset({2}), frozenset({4, 5})} <= groups
