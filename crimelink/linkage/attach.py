@@ -182,6 +182,19 @@ class _Group:
     conflicts: set[str]
 
 
+class _Groups(dict[int, _Group]):
+    """The groups by root, each made from its profile when first asked for: most never are."""
+
+    def __init__(self, profiles: Sequence[Profile]) -> None:
+        super().__init__()
+        self._profiles = profiles
+
+    def __missing__(self, root: int) -> _Group:
+        profile = self._profiles[root]
+        group = self[root] = _Group(set(profile.discriminators), set(profile.conflicts))
+        return group
+
+
 def attach(
     profiles: Sequence[Profile], *, merge_agreeing: bool, rule: str, share: bool = False
 ) -> tuple[UnionFind, dict[int, str]]:
@@ -195,10 +208,7 @@ def attach(
     first one that does not disagree with it (different date of birth or phone).
     """
     forest = UnionFind(len(profiles))
-    groups = {
-        index: _Group(set(profile.discriminators), set(profile.conflicts))
-        for index, profile in enumerate(profiles)
-    }
+    groups = _Groups(profiles)
     joined_by: dict[int, str] = {}
 
     def join(child: int, parent: int, how: str) -> None:
@@ -206,7 +216,8 @@ def attach(
         if other == survivor:
             return
         forest.parent[other] = survivor
-        absorbed = groups.pop(other)
+        absorbed = groups[other]
+        del groups[other]
         groups[survivor].discriminators |= absorbed.discriminators
         groups[survivor].conflicts |= absorbed.conflicts
         joined_by[other] = how

@@ -187,6 +187,10 @@ def _train(
         linker.training.estimate_parameters_using_expectation_maximisation(sql(rule))
 
 
+#: Person records turned into rows and copied into DuckDB at a time.
+_LOAD_BATCH = 50_000
+
+
 class DuckDBEngine(LinkageEngine):
     """Splink 5 on DuckDB (in memory by default). Splink and DuckDB are imported when it is made."""
 
@@ -214,11 +218,19 @@ class DuckDBEngine(LinkageEngine):
                 ("address_tokens", pa.list_(pa.string())),
             ]
         )
-        rows = [record.as_row() for record in records]
-        person_records = pa.Table.from_pylist(rows, schema=schema)
-        self._con.register("person_records_arrow", person_records)
-        self._con.execute("CREATE OR REPLACE TABLE person_records AS SELECT * FROM person_records_arrow")
-        self._con.unregister("person_records_arrow")
+        # In batches: a million rows held as dicts at once took more memory than the whole table.
+        self._con.execute("DROP TABLE IF EXISTS person_records")
+        for start in range(0, max(len(records), 1), _LOAD_BATCH):
+            rows = [record.as_row() for record in records[start : start + _LOAD_BATCH]]
+            batch = pa.Table.from_pylist(rows, schema=schema)
+            del rows
+            self._con.register("person_records_arrow", batch)
+            self._con.execute(
+                "INSERT INTO person_records SELECT * FROM person_records_arrow"
+                if start
+                else "CREATE TABLE person_records AS SELECT * FROM person_records_arrow"
+            )
+            self._con.unregister("person_records_arrow")
         self._table = self._db_api.register("person_records", dataset_display_name="person_records")
 
     def deterministic_pairs(self, records: Sequence[PersonRecord]) -> list[ScoredPair]:
