@@ -20,6 +20,7 @@ Every attached party records the rule (``unique-name``, ``unique-address``, ...)
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -129,6 +130,17 @@ def registered_name(name: str | None) -> bool:
     return len(words) > 1 and words[-1] in REGISTERED_FORMS
 
 
+def person_name_key(given: str | None, family: str | None) -> str | None:
+    """A person's exact name key: the nickname-canonical given name and the family name.
+
+    >>> person_name_key("BOB", "PRICE")
+    'ROBERT|PRICE'
+    """
+    if not family or not given:
+        return None
+    return f"{canonical_given_name(given.split()[0]) or given}|{family}"
+
+
 @lru_cache(maxsize=1 << 18)
 def person_keys(given: str | None, family: str | None) -> tuple[str | None, frozenset[str]]:
     """A person's exact name key (nickname-canonical given name and family name) and fuzzy keys.
@@ -142,12 +154,13 @@ def person_keys(given: str | None, family: str | None) -> tuple[str | None, froz
     >>> "ROBERT|PRICE" in person_keys("BOB", "PRIICE")[1] & person_keys("ROBERT", "PRICE")[1]
     True
     """
-    if not family or not given:
+    exact = person_name_key(given, family)
+    if exact is None or not family:
         return None, frozenset()
-    canonical = canonical_given_name(given.split()[0]) or given
+    canonical = exact.split("|", 1)[0]
     fuzzy = {f"{variant}|{family}" for variant in deletions(canonical)}
     fuzzy.update(f"{canonical}|{variant}" for variant in deletions(family))
-    return f"{canonical}|{family}", frozenset(fuzzy)
+    return exact, frozenset(fuzzy)
 
 
 def deletions(word: str) -> set[str]:
@@ -223,10 +236,17 @@ def attach(
         joined_by[other] = how
 
     for fuzzy, how in ((False, rule), (True, f"{rule}-fuzzy")):
-        by_key: dict[str, list[int]] = {}
+        # Only keys two or more clusters share do anything: counted first, so that the millions of
+        # fuzzy keys seen once never get a list of their own.
+        shared = Counter(
+            key for profile in profiles for key in (profile.fuzzy_keys if fuzzy else profile.keys)
+        )
+        by_key: dict[str, list[int]] = {key: [] for key, count in shared.items() if count > 1}
+        del shared
         for index, profile in enumerate(profiles):
-            for key in sorted(profile.fuzzy_keys if fuzzy else profile.keys):
-                by_key.setdefault(key, []).append(index)
+            for key in profile.fuzzy_keys if fuzzy else profile.keys:
+                if key in by_key:
+                    by_key[key].append(index)
         for key in sorted(by_key):
             members = by_key[key]
             if len(members) < 2:

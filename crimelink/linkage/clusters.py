@@ -23,6 +23,7 @@ from crimelink.linkage.attach import (
     business_key,
     deletions,
     person_keys,
+    person_name_key,
     premises_key,
     registered_name,
 )
@@ -253,6 +254,8 @@ def attach_profile(
     cluster: Cluster,
     context: Mapping[int, frozenset[str]] | None = None,
     places: Mapping[int, frozenset[str]] | None = None,
+    *,
+    fuzzy_names: bool = True,
 ) -> Profile:
     """What :func:`crimelink.linkage.attach.attach` needs to know about a cluster, by kind.
 
@@ -274,9 +277,12 @@ def attach_profile(
             discriminators.update(context.get(member.record_id, ()))
         first = {name: next(iter(values_of(fields.get(name))), None) for name in _ATTACH_FIELDS}
         if cluster.kind is EntityKind.PERSON:
-            exact, fuzzy_keys = person_keys(first["given_name"], first["family_name"])
+            if fuzzy_names:
+                exact, fuzzy_keys = person_keys(first["given_name"], first["family_name"])
+                fuzzy.update(fuzzy_keys)
+            else:
+                exact = person_name_key(first["given_name"], first["family_name"])
             keys.update([exact] if exact else [])
-            fuzzy.update(fuzzy_keys)
             discriminators.update(f"dob:{value}" for value in values_of(fields.get("dob")))
             conflicts.update(f"phone:{value}" for value in values_of(fields.get("phone")))
             if places is not None:
@@ -472,9 +478,9 @@ def attach_people(clusters: Sequence[Cluster], addresses: Mapping[int, frozenset
     profiles = []
     for cluster in clusters:
         keys: set[str] = set()
-        base = attach_profile(cluster)
+        base = attach_profile(cluster, fuzzy_names=False)
         for member in cluster.members:
-            exact, _fuzzy = person_keys(
+            exact = person_name_key(
                 next(iter(values_of(member.fields.get("given_name"))), None),
                 next(iter(values_of(member.fields.get("family_name"))), None),
             )
@@ -482,12 +488,13 @@ def attach_people(clusters: Sequence[Cluster], addresses: Mapping[int, frozenset
                 continue
             keys.update(f"{exact}@{place}" for place in _places(member, addresses))
         profiles.append(Profile(frozenset(keys), base.discriminators, frozenset(), base.conflicts))
-    placed = _joined(
-        clusters,
-        EntityKind.PERSON,
-        *attach(profiles, merge_agreeing=False, rule="name-at-address", share=True),
-    )
-    return attach_weak(placed, EntityKind.PERSON, places=addresses)
+    joined = attach(profiles, merge_agreeing=False, rule="name-at-address", share=True)
+    del profiles  # not held while the unique names are attached: a million of them at 1,000,000 records
+    placed = _joined(clusters, EntityKind.PERSON, *joined)
+    del joined
+    people = attach_weak(placed, EntityKind.PERSON, places=addresses)
+    person_keys.cache_clear()  # the fuzzy keys of up to 262,144 names, needed by nothing after this
+    return people
 
 
 def _places(member: Party, addresses: Mapping[int, frozenset[str]]) -> set[str]:
