@@ -11,6 +11,7 @@ from sqlalchemy import Engine, select
 from crimelink.domain import AgencyKind
 from crimelink.ingest.importer import import_file
 from crimelink.ingest.mapping import DatasetMapping
+from crimelink.linkage.records import PersonRecord
 from crimelink.services.agencies import register_agency
 from crimelink.store.engine import session_scope
 from crimelink.store.models import Entity, EntityMerge, RecordEntityLink, SourceRecord
@@ -96,3 +97,25 @@ def snapshot(engine: Engine) -> tuple[list[Any], ...]:
             ],
             [tuple(r) for r in session.execute(select(EntityMerge.__table__).order_by(EntityMerge.id))],
         )
+
+
+def person_records(people: list[tuple[str | None, ...]]) -> list[PersonRecord]:
+    """Person records numbered from 0, from (given, family, dob, postcode, address, phone[, NINO]) rows."""
+    records = []
+    for index, (given, family, dob, postcode, address, phone, *nino) in enumerate(people):
+        records.append(
+            PersonRecord(
+                unique_id=index,
+                source="t",
+                record_id=str(index),
+                given_name=given,
+                family_name=family,
+                full_name=" ".join(p for p in (given, family) if p),
+                dob=dob,
+                postcode=postcode,
+                address=address,
+                phones=(phone,) if phone else (),
+                nino=nino[0] if nino else None,
+            )
+        )
+    return records

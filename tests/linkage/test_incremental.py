@@ -5,13 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from linkage_store import HOME, JANE, JOHN, ROBERT, links, store_rows
+from linkage_store import HOME, JANE, JOHN, ROBERT, links, person_records, store_rows
 from sqlalchemy import Engine, select
 
 from crimelink.linkage import model
 from crimelink.linkage.engine import DuckDBEngine
 from crimelink.linkage.incremental import current_model, link_record
-from crimelink.linkage.records import PersonRecord
 from crimelink.linkage.resolve import resolve_entities
 from crimelink.linkage.scoring import PairScorer
 from crimelink.store.engine import session_scope
@@ -122,21 +121,7 @@ PEOPLE = [
 
 def test_the_python_scorer_gives_splinks_weights() -> None:
     """Every level's Python twin agrees with its SQL: the weights of all scored pairs are equal."""
-    records = [
-        PersonRecord(
-            unique_id=index,
-            source="t",
-            record_id=str(index),
-            given_name=given,
-            family_name=family,
-            full_name=" ".join(p for p in (given, family) if p),
-            dob=dob,
-            postcode=postcode,
-            address=address,
-            phones=(phone,) if phone else (),
-        )
-        for index, (given, family, dob, postcode, address, phone) in enumerate(PEOPLE)
-    ]
+    records = person_records(PEOPLE)
     engine = DuckDBEngine()
     engine.load(records)
     pairs = engine.probabilistic_pairs(threshold=1e-9, train=False, step=lambda _m: None)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from linkage_store import person_records
+
 from crimelink.linkage import model
 from crimelink.linkage.engine import DuckDBEngine
 from crimelink.linkage.keys import person_keys_of_row, person_lookup_keys
-from crimelink.linkage.records import PersonRecord
 
 # (given, family, dob, postcode, address, phone, NINO): each blocking rule pairs some of them.
 PEOPLE = [
@@ -27,22 +28,7 @@ PEOPLE = [
 
 
 def test_every_pair_a_blocking_rule_makes_shares_a_lookup_key() -> None:
-    records = [
-        PersonRecord(
-            unique_id=index,
-            source="t",
-            record_id=str(index),
-            given_name=given,
-            family_name=family,
-            full_name=f"{given} {family}",
-            dob=dob,
-            postcode=postcode,
-            address=address,
-            phones=(phone,) if phone else (),
-            nino=nino,
-        )
-        for index, (given, family, dob, postcode, address, phone, nino) in enumerate(PEOPLE)
-    ]
+    records = person_records(PEOPLE)
     rows = [record.as_row() for record in records]
     engine = DuckDBEngine()
     engine.load(records)
