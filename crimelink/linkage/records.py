@@ -194,16 +194,22 @@ def address_letters(address: str | None) -> str | None:
     return letters or None
 
 
+#: Identifiers shorter than this have no halves: a half of two characters would pair far too many.
+_HALVED_FROM = 6
+
+
 def identifier_head(identifier: str | None) -> str | None:
     """The first half of an identifier (the longer half when its length is odd)."""
-    return identifier[: len(identifier) - len(identifier) // 2] if identifier else None
+    if not identifier or len(identifier) < _HALVED_FROM:
+        return None
+    return identifier[: len(identifier) - len(identifier) // 2]
 
 
 def identifier_tail(identifier: str | None) -> str | None:
     """The last half of an identifier; with :func:`identifier_head`, one of them survives one slip."""
-    return (
-        identifier[len(identifier) - len(identifier) // 2 :] if identifier and len(identifier) > 1 else None
-    )
+    if not identifier or len(identifier) < _HALVED_FROM:
+        return None
+    return identifier[len(identifier) - len(identifier) // 2 :]
 
 
 _DIGITS = re.compile(r"[0-9]+")
