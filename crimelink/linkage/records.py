@@ -44,7 +44,7 @@ PERSON_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PersonRecord:
     """One person as described by one row of one file."""
 
