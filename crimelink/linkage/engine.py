@@ -224,7 +224,7 @@ class DuckDBEngine(LinkageEngine):
                 ("address_tokens", pa.list_(pa.string())),
             ]
         )
-        # In batches: a million rows held as dicts at once took more memory than the whole table.
+        # In batches, so that the rows of at most _LOAD_BATCH records are held as dicts at once.
         self._con.execute("DROP TABLE IF EXISTS person_records")
         for start in range(0, max(len(records), 1), _LOAD_BATCH):
             rows = [record.as_row() for record in records[start : start + _LOAD_BATCH]]
