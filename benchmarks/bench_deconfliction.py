@@ -2,9 +2,11 @@
 
     python benchmarks/bench_deconfliction.py [--operations 100000] [--interests 100000] [--checks 1000]
         [--backend sqlite] [--backend postgresql] [--database-url URL] [--seed 7] [--spread 1]
+        [--postgres-over socket|tcp]
 
 Fills a fresh store (a temporary SQLite file; a temporary PostgreSQL server started as the tests start
-one, or the empty database ``--database-url`` names) with synthetic live operations and interests spread
+one, reached through its Unix socket as an application on the same host would, or over TCP on loopback
+with ``--postgres-over tcp``; or the empty database ``--database-url`` names) with synthetic live operations and interests spread
 over the demo borough's bounding box and the year 2026, written with bulk inserts together with their
 index rows (``operation_cells``, from the product's own :func:`crimelink.deconflict.index.index_rows`):
 
@@ -481,6 +483,21 @@ def time_checks(engine: Engine, checks: int, seed: int) -> dict[str, Any]:
     }
 
 
+def add_postgres_over(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--postgres-over",
+        choices=["socket", "tcp"],
+        default="socket",
+        help="reach the started PostgreSQL server through its Unix socket (as on one host) or TCP on loopback",
+    )
+
+
+def started_postgres(server: LocalPostgres, args: argparse.Namespace) -> str:
+    """Start ``server``; its URL through the Unix socket or over TCP, as ``--postgres-over`` says."""
+    url = server.start()
+    return server.socket_url() if args.postgres_over == "socket" else url
+
+
 def run_backend(url: str, args: argparse.Namespace) -> None:
     engine = make_engine(url)
     migrate.upgrade(engine)
@@ -532,6 +549,7 @@ def main() -> None:
         default=1.0,
         help="spread over a box this many times the borough's width and height",
     )
+    add_postgres_over(parser)
     args = parser.parse_args()
     SPREAD[0] = args.spread
     backends = args.backend or ["sqlite", "postgresql"]
@@ -549,8 +567,7 @@ def main() -> None:
                 continue
             server = LocalPostgres()
             try:
-                admin = server.start()
-                run_backend(admin, args)
+                run_backend(started_postgres(server, args), args)
             finally:
                 server.stop()
 

@@ -3,6 +3,7 @@
     python benchmarks/bench_deconfliction_http.py [--operations 100000] [--interests 100000]
         [--pool 2000] [--seconds 30] [--concurrency 16] [--workers 2]
         [--backend sqlite] [--backend postgresql] [--database-url URL] [--seed 7]
+        [--postgres-over socket|tcp]
 
 For each backend it fills a fresh store exactly as ``bench_deconfliction.py`` does (its ``fill``: live
 operations spread over the demo borough and the year, with their spatial and temporal index rows, and
@@ -36,7 +37,15 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from bench_deconfliction import NOW, SPREAD, desk_actor, fill, percentiles
+from bench_deconfliction import (
+    NOW,
+    SPREAD,
+    add_postgres_over,
+    desk_actor,
+    fill,
+    percentiles,
+    started_postgres,
+)
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
@@ -278,6 +287,7 @@ def main() -> None:
         default=1.0,
         help="spread over a box this many times the borough's width and height (as bench_deconfliction.py)",
     )
+    add_postgres_over(parser)
     args = parser.parse_args()
     SPREAD[0] = args.spread
     backends = args.backend or ["sqlite", "postgresql"]
@@ -297,7 +307,7 @@ def main() -> None:
                 continue
             server = LocalPostgres()
             try:
-                results.append(run_backend(server.start(), args, data_dir))
+                results.append(run_backend(started_postgres(server, args), args, data_dir))
             finally:
                 server.stop()
     if any(r["per_second"] < TARGET_PER_SECOND for r in results):

@@ -75,9 +75,11 @@ def current_user(
             raise _unauthorised(
                 "the API token is not valid: it is unknown or revoked, or its user is inactive"
             )
-        # The token's last-used time; and the read ends. Carrying on in this transaction on PostgreSQL
-        # (a COMMIT and a BEGIN round trip fewer) answered fewer checks a second under load
-        # (benchmarks/RESULTS.md, eighth session).
+        # The token's last-used time; and the read ends, which hands the connection back to the pool.
+        # The handler runs in another turn of the thread pool. Kept open, the transaction holds a
+        # connection while its request waits for a thread: with one thread a worker, requests holding
+        # every connection of the pool waited for the one running, which waited for a connection; with
+        # two, a fifth fewer checks a second were answered (benchmarks/RESULTS.md, eleventh session).
         db.commit()
         return signed_in
     if cookie:
