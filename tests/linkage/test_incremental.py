@@ -11,6 +11,7 @@ from sqlalchemy import Engine, select
 from crimelink.linkage import model
 from crimelink.linkage.engine import DuckDBEngine
 from crimelink.linkage.incremental import current_model, link_record
+from crimelink.linkage.keys import party_keys
 from crimelink.linkage.resolve import resolve_entities
 from crimelink.linkage.scoring import PairScorer
 from crimelink.store.engine import session_scope
@@ -169,4 +170,77 @@ def test_a_model_saved_before_a_comparison_was_added_falls_back_to_the_documente
     assert (
         saved.settings["probability_two_random_records_match"]
         == model.FIXED_PROBABILITY_TWO_RANDOM_RECORDS_MATCH
+    )
+
+
+def test_a_record_linked_while_a_batch_run_matches_keeps_its_keys(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """A batch run rewrites the search keys of the records it read; one a partner's form brought in (and
+    incremental matching linked) after that read keeps its keys, so the next record still finds it."""
+    store_rows(sqlite_engine, tmp_path, "HSG", [JANE, ROBERT])
+    resolve_entities(sqlite_engine)
+    first = ("q1", "Zed Quux", "07/07/1977", "N1 9GU", "9 Nowhere Lane", "", "", "", "", "")
+    second = ("q2", "Zed Quux", "07/07/1977", "N1 9GU", "9 Nowhere Lane", "", "", "", "", "")
+    linked = []
+
+    def meanwhile(message: str) -> None:
+        if message.startswith("attaching"):  # after the run read the store, before it writes
+            store_rows(sqlite_engine, tmp_path, "POL", [first])
+            with session_scope(sqlite_engine) as session:
+                linked.extend(link_record(session, session.merge(newest(sqlite_engine, "q1"))))
+
+    resolve_entities(sqlite_engine, step=meanwhile)
+    (one,) = linked
+    with session_scope(sqlite_engine) as session:
+        keys = set(
+            session.scalars(
+                select(LinkageKey.key).where(LinkageKey.record_id == newest(sqlite_engine, "q1").id)
+            )
+        )
+        assert "dob:1977-07-07" in keys, "the run deleted the keys of a record it had not read"
+        # The records the run read have their keys as before.
+        assert session.scalar(
+            select(LinkageKey.key).where(
+                LinkageKey.record_id == newest(sqlite_engine, "a3").id, LinkageKey.key == "dob:1970-01-01"
+            )
+        )
+    store_rows(sqlite_engine, tmp_path, "POL", [second])
+    with session_scope(sqlite_engine) as session:
+        (two,) = link_record(session, session.merge(newest(sqlite_engine, "q2")))
+    assert not two.created
+    assert two.entity_id == one.entity_id
+    # The next run reads both and keeps both their keys and their entity.
+    resolve_entities(sqlite_engine)
+    assert (
+        links(sqlite_engine)[("q1", "subject")][0]
+        == links(sqlite_engine)[("q2", "subject")][0]
+        == one.entity_id
+    )
+
+
+def test_a_record_committed_below_the_runs_highest_id_after_its_read_gets_its_keys(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """On PostgreSQL a writer that took its id before the run's read can commit after it: the run did not
+    read that record, yet deletes keys up to the highest id it read, so it writes that record's keys."""
+    from crimelink.linkage.resolve import _current_parties, _Read, _write_keys
+
+    store_rows(sqlite_engine, tmp_path, "HSG", [JANE])
+    store_rows(sqlite_engine, tmp_path, "POL", [ROBERT])
+    with session_scope(sqlite_engine) as session:
+        parties, _records, read = _current_parties(session)
+    jane, robert = newest(sqlite_engine, "a3").id, newest(sqlite_engine, "a1").id
+    assert read == _Read(through=robert, rows=2)
+    # As if the read had seen Jane's record only, Robert's being committed later with a lower id.
+    unseen = _Read(through=robert, rows=1)
+    with session_scope(sqlite_engine) as session:
+        written = _write_keys(session, [p for p in parties if p.record_id == jane], unseen)
+    with session_scope(sqlite_engine) as session:
+        keyed = set(session.scalars(select(LinkageKey.record_id)))
+        robert_keys = set(session.scalars(select(LinkageKey.key).where(LinkageKey.record_id == robert)))
+    assert keyed == {jane, robert}
+    assert "dob:1980-04-03" in robert_keys
+    assert written == len(robert_keys) + len(
+        [1 for p in parties if p.record_id == jane for _ in party_keys(p.kind, p.fields)]
     )
