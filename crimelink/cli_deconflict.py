@@ -10,6 +10,7 @@ Both are idempotent and audited as ``system:deconflict ...``.
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
@@ -17,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from crimelink.deconflict.rules import DEFAULT_RULES, DeconflictionRules
+from crimelink.deconflict.rules import rules_as_mapping, rules_from
 from crimelink.services.callers import SystemCaller
 from crimelink.services.deconfliction import check_all, escalate_overdue
 from crimelink.services.store import open_store
@@ -45,14 +46,22 @@ def _now(text: str | None) -> datetime:
 @deconflict_app.command("escalate")
 def escalate(
     after_minutes: Annotated[
-        int,
-        typer.Option(min=1, help="Escalate red conflicts unresolved for this long."),
-    ] = int(DEFAULT_RULES.escalate_red_after.total_seconds() // 60),
+        int | None,
+        typer.Option(
+            min=1,
+            help="Escalate red conflicts unresolved for this long (default: the rules' "
+            "escalate_red_after_minutes, 60 unless CRIMELINK_DECONFLICTION_RULES_FILE sets it).",
+        ),
+    ] = None,
     now: Annotated[str | None, typer.Option(help="Run as of this time (ISO 8601, UTC; default now).")] = None,
 ) -> None:
     """Escalate unresolved red conflicts past the set time to the duty inspector (each once)."""
-    rules = DeconflictionRules(escalate_red_after=timedelta(minutes=after_minutes))
-    engine = open_store(get_settings())
+    settings = get_settings()
+    rules = rules_from(settings.deconfliction_rules_file)
+    if after_minutes is not None:
+        rules = replace(rules, escalate_red_after=timedelta(minutes=after_minutes))
+    after_minutes = int(rules.escalate_red_after.total_seconds() // 60)
+    engine = open_store(settings)
     with session_scope(engine) as session:
         escalated = escalate_overdue(session, SystemCaller("deconflict escalate"), rules=rules, now=_now(now))
     if escalated:
@@ -70,9 +79,11 @@ def check_everything(
     now: Annotated[str | None, typer.Option(help="Run as of this time (ISO 8601, UTC; default now).")] = None,
 ) -> None:
     """Check every live operation again (after a linkage run) and lapse expired interests' conflicts."""
-    engine = open_store(get_settings())
+    settings = get_settings()
+    rules = rules_from(settings.deconfliction_rules_file)
+    engine = open_store(settings)
     with console.status("checking live operations..."), session_scope(engine) as session:
-        summary = check_all(session, SystemCaller("deconflict check-all"), now=_now(now))
+        summary = check_all(session, SystemCaller("deconflict check-all"), rules=rules, now=_now(now))
     table = Table(title="Deconfliction re-check")
     table.add_column("measure")
     table.add_column("count", justify="right")
@@ -83,4 +94,25 @@ def check_everything(
         ("conflicts that no longer hold (lapsed)", summary.conflicts_lapsed),
     ):
         table.add_row(label, f"{value:,}")
+    console.print(table)
+
+
+@deconflict_app.command("rules")
+def show_rules() -> None:
+    """The deconfliction rules in effect: the defaults, or what CRIMELINK_DECONFLICTION_RULES_FILE sets."""
+    settings = get_settings()
+    rules = rules_as_mapping(rules_from(settings.deconfliction_rules_file))
+    source = settings.deconfliction_rules_file
+    table = Table(title=f"Deconfliction rules ({source if source else 'the defaults, DOMAIN.md section 6'})")
+    table.add_column("rule")
+    table.add_column("value")
+    for name, value in rules.items():
+        shown = (
+            ", ".join(value)
+            if isinstance(value, list)
+            else f"{value:g}"
+            if isinstance(value, float)
+            else value
+        )
+        table.add_row(name, str(shown))
     console.print(table)

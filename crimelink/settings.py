@@ -147,6 +147,14 @@ class Settings(BaseSettings):
         ge=1,
         description="A request for assistance still open after this many days is reminded about.",
     )
+    deconfliction_rules_file: Path | None = Field(
+        default=None,
+        description=(
+            "A YAML file of the deconfliction rules the partnership sets (buffer_minutes, radii, grades, "
+            "blocking_grades, escalate_red_after_minutes, the desk's words); unset means the defaults of "
+            "DOMAIN.md section 6 (docs/deconfliction.md lists every rule)."
+        ),
+    )
     disruption_grading_file: Path | None = Field(
         default=None,
         description=(

@@ -16,6 +16,7 @@ from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBea
 from sqlalchemy.orm import Session, sessionmaker
 
 from crimelink.access.policy import Actor
+from crimelink.deconflict.rules import DeconflictionRules
 from crimelink.services.auth import SignedIn, resolve_api_token, resolve_session
 from crimelink.settings import Settings
 
@@ -54,7 +55,17 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
         yield session
 
 
+async def get_deconfliction_rules(request: Request) -> DeconflictionRules:
+    """The deployment's deconfliction rules, read once when the application was made.
+
+    ``async`` only so FastAPI does not hand it to a worker thread: it does no I/O.
+    """
+    rules: DeconflictionRules = request.app.state.deconfliction_rules
+    return rules
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+RulesDep = Annotated[DeconflictionRules, Depends(get_deconfliction_rules)]
 SessionDep = Annotated[Session, Depends(get_db)]
 
 

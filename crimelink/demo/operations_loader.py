@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crimelink.access import Actor
+from crimelink.deconflict.rules import rules_from
 from crimelink.demo.loader import read_manifest
 from crimelink.demo.operations import OPERATIONS_FILE
 from crimelink.domain import Purpose, UserRole
@@ -78,6 +79,7 @@ def read_operations(directory: Path) -> dict[str, Any]:
 def load_demo_operations(session: Session, directory: Path, settings: Settings) -> DemoOperationsSummary:
     """Register the demo's interests, then its operations, each as its agency's demo user. The caller commits."""
     document = read_operations(directory)
+    rules = rules_from(settings.deconfliction_rules_file)
     summary = DemoOperationsSummary(sign_ins=ensure_operation_officers(session, settings))
     now = datetime.fromisoformat(document["registered_at"])
     for entry in document["interests"]:
@@ -86,7 +88,7 @@ def load_demo_operations(session: Session, directory: Path, settings: Settings) 
         if _interest_exists(session, actor.agency_id, label):
             summary.already_there.append(label)
             continue
-        register_interest(session, actor, _interest_input(entry), now=now)
+        register_interest(session, actor, _interest_input(entry), rules=rules, now=now)
         summary.registered.append(label)
     for entry in document["operations"]:
         actor = _owner(session, entry["agency"])
@@ -94,7 +96,7 @@ def load_demo_operations(session: Session, directory: Path, settings: Settings) 
         if _operation_exists(session, actor.agency_id, name):
             summary.already_there.append(name)
             continue
-        result = register_operation(session, actor, _operation_input(entry), now=now)
+        result = register_operation(session, actor, _operation_input(entry), rules=rules, now=now)
         summary.registered.append(name)
         summary.messages[name] = result.message
     return summary

@@ -13,6 +13,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from crimelink import __version__
 from crimelink.api.routes import api_router
+from crimelink.deconflict.rules import rules_from
 from crimelink.services.map_outline import tile_origin
 from crimelink.services.store import open_store
 from crimelink.settings import Settings
@@ -57,6 +58,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = store
     app.state.session_factory = make_session_factory(store)
+    # Read and checked once: a file with a mistake stops the server at start, naming the file and rule.
+    app.state.deconfliction_rules = rules_from(settings.deconfliction_rules_file)
     app.state.templates = make_templates()
     app.state.signing_key = settings.signing_key()  # refuses to start in production without a real key
     app.state.oidc = make_oidc_client(settings)

@@ -14,7 +14,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from crimelink.api.deps import CurrentActor, SessionDep
+from crimelink.api.deps import CurrentActor, RulesDep, SessionDep
 from crimelink.api.routes.operations import operation_input
 from crimelink.api.schemas.common import ErrorPublic, IdPath
 from crimelink.api.schemas.deconfliction import CheckResultPublic
@@ -87,11 +87,11 @@ def link_operation(
 
 @router.post("/{action_id}/operation/new", status_code=201, responses=REFUSED_MOVE)
 def create_operation(
-    action_id: IdPath, body: ActionOperationCreate, db: SessionDep, actor: CurrentActor
+    action_id: IdPath, body: ActionOperationCreate, db: SessionDep, rules: RulesDep, actor: CurrentActor
 ) -> ActionOperationPublic:
     """Register the action's operation (a draft unless ``submit``) through deconfliction, and link it."""
     result = disruption_plans.create_operation(
-        db, actor, action_id, operation_input(body), submit=body.submit
+        db, actor, action_id, operation_input(body), submit=body.submit, rules=rules
     )
     action = plan_actions.get_action(db, actor, action_id)
     view = plan_actions.action_view(db, actor, action, today=_today())

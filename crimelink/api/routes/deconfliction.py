@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 
 from crimelink.access import Action
-from crimelink.api.deps import CurrentActor, SessionDep
+from crimelink.api.deps import CurrentActor, RulesDep, SessionDep
 from crimelink.api.schemas.common import ErrorPublic, IdPath
 from crimelink.api.schemas.deconfliction import (
     CheckAllPublic,
@@ -43,12 +43,12 @@ _STATUS: dict[int | str, dict[str, Any]] = {
 
 
 @router.post("/check", responses=_STATUS)
-def check(body: CheckCreate, db: SessionDep, actor: CurrentActor) -> CheckResultPublic:
+def check(body: CheckCreate, db: SessionDep, rules: RulesDep, actor: CurrentActor) -> CheckResultPublic:
     """Check one of your submitted operations against every agency's operations and interests again.
 
     Idempotent: the same conflicts are found and nothing is raised twice; those that no longer hold lapse.
     """
-    result = deconfliction.check_operation(db, actor, body.operation_id)
+    result = deconfliction.check_operation(db, actor, body.operation_id, rules=rules)
     db.commit()
     return CheckResultPublic.model_validate(result, from_attributes=True)
 
@@ -89,9 +89,9 @@ def geography(request: Request, actor: CurrentActor) -> dict[str, Any]:
 
 
 @router.get("/desk")
-def desk_board(db: SessionDep, actor: CurrentActor) -> DeskBoardPublic:
+def desk_board(db: SessionDep, rules: RulesDep, actor: CurrentActor) -> DeskBoardPublic:
     """The desk's board: open conflicts by grade (overdue red first), and those closed in the last week."""
-    board = deconfliction.desk_board(db, actor)
+    board = deconfliction.desk_board(db, actor, rules=rules)
     db.commit()
     return DeskBoardPublic.model_validate(board, from_attributes=True)
 
@@ -107,40 +107,42 @@ def desk_notifications(
 
 
 @router.post("/desk/escalate")
-def escalate(db: SessionDep, actor: CurrentActor) -> EscalatedPublic:
+def escalate(db: SessionDep, rules: RulesDep, actor: CurrentActor) -> EscalatedPublic:
     """Escalate every red conflict left unresolved past the escalation time (each once)."""
-    escalated = deconfliction.escalate_overdue(db, actor)
+    escalated = deconfliction.escalate_overdue(db, actor, rules=rules)
     db.commit()
     return EscalatedPublic(escalated=escalated)
 
 
 @router.post("/desk/check-all")
-def check_all(db: SessionDep, actor: CurrentActor) -> CheckAllPublic:
+def check_all(db: SessionDep, rules: RulesDep, actor: CurrentActor) -> CheckAllPublic:
     """Check every live operation again and lapse the conflicts of expired interests (after linkage)."""
-    summary = deconfliction.check_all(db, actor)
+    summary = deconfliction.check_all(db, actor, rules=rules)
     db.commit()
     return CheckAllPublic.model_validate(summary, from_attributes=True)
 
 
 @router.get("/conflicts/{conflict_id}")
-def desk_conflict(conflict_id: IdPath, db: SessionDep, actor: CurrentActor) -> DeskConflictPublic:
+def desk_conflict(
+    conflict_id: IdPath, db: SessionDep, rules: RulesDep, actor: CurrentActor
+) -> DeskConflictPublic:
     """A conflict in full: both sides, the reasons, and what each side was told (the desk only)."""
-    view = deconfliction.desk_conflict(db, actor, conflict_id)
+    view = deconfliction.desk_conflict(db, actor, conflict_id, rules=rules)
     db.commit()
     return DeskConflictPublic.model_validate(view, from_attributes=True)
 
 
 @router.post("/conflicts/{conflict_id}/claim", responses=_STATUS)
-def claim(conflict_id: IdPath, db: SessionDep, actor: CurrentActor) -> DeskConflictPublic:
+def claim(conflict_id: IdPath, db: SessionDep, rules: RulesDep, actor: CurrentActor) -> DeskConflictPublic:
     """Take ownership of an open conflict."""
-    view = deconfliction.claim_conflict(db, actor, conflict_id)
+    view = deconfliction.claim_conflict(db, actor, conflict_id, rules=rules)
     db.commit()
     return DeskConflictPublic.model_validate(view, from_attributes=True)
 
 
 @router.post("/conflicts/{conflict_id}/resolve", responses=_STATUS)
 def resolve(
-    conflict_id: IdPath, body: ResolutionCreate, db: SessionDep, actor: CurrentActor
+    conflict_id: IdPath, body: ResolutionCreate, db: SessionDep, rules: RulesDep, actor: CurrentActor
 ) -> DeskConflictPublic:
     """Record proceed, joint, delay, cancel (delay and cancel name the operation giving way) or no
     conflict, with a rationale. Each side is told blind; cancel cancels the operation named."""
@@ -151,6 +153,7 @@ def resolve(
         resolution=body.resolution,
         rationale=body.rationale,
         yielding_operation_id=body.yielding_operation_id,
+        rules=rules,
     )
     db.commit()
     return DeskConflictPublic.model_validate(view, from_attributes=True)

@@ -14,7 +14,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from crimelink.api.deps import CurrentActor, SessionDep
+from crimelink.api.deps import CurrentActor, RulesDep, SessionDep
 from crimelink.api.schemas.common import ErrorPublic, IdPath
 from crimelink.api.schemas.deconfliction import (
     CancelCreate,
@@ -78,21 +78,25 @@ def target_input(body: TargetCreate) -> deconfliction.TargetInput:
 
 
 @router.get("")
-def my_operations(db: SessionDep, actor: CurrentActor, include_closed: bool = False) -> OperationListPublic:
+def my_operations(
+    db: SessionDep, rules: RulesDep, actor: CurrentActor, include_closed: bool = False
+) -> OperationListPublic:
     """Your agency's operations (those cleared to you), latest start first, with open conflicts and holds."""
-    summaries = deconfliction.my_operations(db, actor, include_closed=include_closed)
+    summaries = deconfliction.my_operations(db, actor, include_closed=include_closed, rules=rules)
     db.commit()  # the view's audit event
     return OperationListPublic.model_validate({"operations": [asdict(s) for s in summaries]})
 
 
 @router.post("", status_code=201)
-def register_operation(body: OperationRegister, db: SessionDep, actor: CurrentActor) -> CheckResultPublic:
+def register_operation(
+    body: OperationRegister, db: SessionDep, rules: RulesDep, actor: CurrentActor
+) -> CheckResultPublic:
     """Register an operation and check it at once (``submit`` false keeps a draft, not checked).
 
     The answer says whether it was accepted with or without conflicts, and lists them blind.
     """
     result = deconfliction.register_operation(
-        db, actor, operation_input(body), submit=body.submit, agency_id=body.agency_id
+        db, actor, operation_input(body), submit=body.submit, agency_id=body.agency_id, rules=rules
     )
     db.commit()
     return CheckResultPublic.model_validate(result, from_attributes=True)
@@ -116,70 +120,82 @@ def operations_map(request: Request, db: SessionDep, actor: CurrentActor) -> Ope
 
 
 @router.get("/conflicts")
-def my_conflicts(db: SessionDep, actor: CurrentActor, include_closed: bool = False) -> ConflictListPublic:
+def my_conflicts(
+    db: SessionDep, rules: RulesDep, actor: CurrentActor, include_closed: bool = False
+) -> ConflictListPublic:
     """The conflicts of your agency's operations and interests, blind (open ones unless asked)."""
-    views = deconfliction.my_conflicts(db, actor, include_closed=include_closed)
+    views = deconfliction.my_conflicts(db, actor, include_closed=include_closed, rules=rules)
     db.commit()
     return ConflictListPublic.model_validate({"conflicts": [asdict(v) for v in views]})
 
 
 @router.get("/{operation_id}")
-def get_operation(operation_id: IdPath, db: SessionDep, actor: CurrentActor) -> OperationPublic:
+def get_operation(
+    operation_id: IdPath, db: SessionDep, rules: RulesDep, actor: CurrentActor
+) -> OperationPublic:
     """One of your agency's operations in full (the desk: any), its conflicts blind."""
-    view = deconfliction.get_operation(db, actor, operation_id)
+    view = deconfliction.get_operation(db, actor, operation_id, rules=rules)
     db.commit()
     return OperationPublic.model_validate(view, from_attributes=True)
 
 
 @router.put("/{operation_id}", responses=_STATUS)
 def update_operation(
-    operation_id: IdPath, body: OperationCreate, db: SessionDep, actor: CurrentActor
+    operation_id: IdPath, body: OperationCreate, db: SessionDep, rules: RulesDep, actor: CurrentActor
 ) -> CheckResultPublic:
     """Replace the operation's definition; a submitted one is checked again (a draft stays a draft)."""
-    result = deconfliction.update_operation(db, actor, operation_id, operation_input(body))
+    result = deconfliction.update_operation(db, actor, operation_id, operation_input(body), rules=rules)
     db.commit()
     return CheckResultPublic.model_validate(result, from_attributes=True)
 
 
 @router.post("/{operation_id}/submit", responses=_STATUS)
-def submit_operation(operation_id: IdPath, db: SessionDep, actor: CurrentActor) -> CheckResultPublic:
+def submit_operation(
+    operation_id: IdPath, db: SessionDep, rules: RulesDep, actor: CurrentActor
+) -> CheckResultPublic:
     """Submit a draft: it is checked, and others' checks meet it from now on."""
-    result = deconfliction.submit_operation(db, actor, operation_id)
+    result = deconfliction.submit_operation(db, actor, operation_id, rules=rules)
     db.commit()
     return CheckResultPublic.model_validate(result, from_attributes=True)
 
 
 @router.post("/{operation_id}/check", responses=_STATUS)
-def check_operation(operation_id: IdPath, db: SessionDep, actor: CurrentActor) -> CheckResultPublic:
+def check_operation(
+    operation_id: IdPath, db: SessionDep, rules: RulesDep, actor: CurrentActor
+) -> CheckResultPublic:
     """Check the operation again: idempotent, it finds the same conflicts and lapses those gone."""
-    result = deconfliction.check_operation(db, actor, operation_id)
+    result = deconfliction.check_operation(db, actor, operation_id, rules=rules)
     db.commit()
     return CheckResultPublic.model_validate(result, from_attributes=True)
 
 
 @router.post("/{operation_id}/start", responses=_STATUS)
-def start_operation(operation_id: IdPath, db: SessionDep, actor: CurrentActor) -> OperationPublic:
+def start_operation(
+    operation_id: IdPath, db: SessionDep, rules: RulesDep, actor: CurrentActor
+) -> OperationPublic:
     """A cleared operation goes live (one with an unresolved conflict waits for the desk)."""
-    view = deconfliction.start_operation(db, actor, operation_id)
+    view = deconfliction.start_operation(db, actor, operation_id, rules=rules)
     db.commit()
     return OperationPublic.model_validate(view, from_attributes=True)
 
 
 @router.post("/{operation_id}/complete", responses=_STATUS)
 def complete_operation(
-    operation_id: IdPath, body: CompleteCreate, db: SessionDep, actor: CurrentActor
+    operation_id: IdPath, body: CompleteCreate, db: SessionDep, rules: RulesDep, actor: CurrentActor
 ) -> OperationPublic:
     """Record completion; agencies with an interest in its targets are told there is an outcome."""
-    view = deconfliction.complete_operation(db, actor, operation_id, outcome_summary=body.outcome_summary)
+    view = deconfliction.complete_operation(
+        db, actor, operation_id, outcome_summary=body.outcome_summary, rules=rules
+    )
     db.commit()
     return OperationPublic.model_validate(view, from_attributes=True)
 
 
 @router.post("/{operation_id}/cancel", responses=_STATUS)
 def cancel_operation(
-    operation_id: IdPath, body: CancelCreate, db: SessionDep, actor: CurrentActor
+    operation_id: IdPath, body: CancelCreate, db: SessionDep, rules: RulesDep, actor: CurrentActor
 ) -> OperationPublic:
     """Cancel, with a reason; its open conflicts lapse and the other sides are told."""
-    view = deconfliction.cancel_operation(db, actor, operation_id, reason=body.reason)
+    view = deconfliction.cancel_operation(db, actor, operation_id, reason=body.reason, rules=rules)
     db.commit()
     return OperationPublic.model_validate(view, from_attributes=True)

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from crimelink.access import Action, allowed
-from crimelink.api.deps import SessionDep
+from crimelink.api.deps import RulesDep, SessionDep
 from crimelink.api.schemas.common import IdPath
 from crimelink.domain import ActionStatus, OperationType, Visibility
 from crimelink.errors import InvalidInputError
@@ -349,7 +349,7 @@ def _field_of(problem_key: str) -> str:
 
 @router.post("/actions/{action_id}/operation/new")
 def register_operation(
-    request: Request, action_id: IdPath, viewer: Viewer, form: CheckedForm, db: SessionDep
+    request: Request, action_id: IdPath, viewer: Viewer, form: CheckedForm, db: SessionDep, rules: RulesDep
 ) -> Response:
     values = {name: without_nul(text(form, name)) for name in OPERATION_FIELDS}
     errors: dict[str, str] = {}
@@ -357,7 +357,7 @@ def register_operation(
     if not errors:
         try:
             result = disruption_plans.create_operation(
-                db, viewer.actor, action_id, data, submit=text(form, "submit_mode") == "submit"
+                db, viewer.actor, action_id, data, submit=text(form, "submit_mode") == "submit", rules=rules
             )
         except InvalidInputError as exc:
             db.rollback()

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from crimelink.access import Action
-from crimelink.api.deps import SessionDep
+from crimelink.api.deps import RulesDep, SessionDep
 from crimelink.api.schemas.common import IdPath
 from crimelink.domain import Classification
 from crimelink.errors import ConflictError, InvalidInputError
@@ -48,8 +48,10 @@ DONE = {
 
 
 @router.get("/deconfliction")
-def board_page(request: Request, viewer: Viewer, db: SessionDep, escalated: str = "") -> Response:
-    board = deconfliction.desk_board(db, viewer.actor)
+def board_page(
+    request: Request, viewer: Viewer, db: SessionDep, rules: RulesDep, escalated: str = ""
+) -> Response:
+    board = deconfliction.desk_board(db, viewer.actor, rules=rules)
     notices = deconfliction.desk_notifications(db, viewer.actor, unread_only=True)
     db.commit()  # the views' audit events
     notice = ""
@@ -71,17 +73,17 @@ def board_page(request: Request, viewer: Viewer, db: SessionDep, escalated: str 
 
 
 @router.post("/deconfliction/escalate")
-def escalate(viewer: Viewer, form: CheckedForm, db: SessionDep) -> Response:
-    escalated = deconfliction.escalate_overdue(db, viewer.actor)
+def escalate(viewer: Viewer, form: CheckedForm, db: SessionDep, rules: RulesDep) -> Response:
+    escalated = deconfliction.escalate_overdue(db, viewer.actor, rules=rules)
     db.commit()
     return RedirectResponse(f"/deconfliction?escalated={len(escalated)}", status_code=303)
 
 
 @router.get("/deconfliction/conflicts/{conflict_id}")
 def conflict_page(
-    request: Request, conflict_id: IdPath, viewer: Viewer, db: SessionDep, done: str = ""
+    request: Request, conflict_id: IdPath, viewer: Viewer, db: SessionDep, rules: RulesDep, done: str = ""
 ) -> Response:
-    view = deconfliction.desk_conflict(db, viewer.actor, conflict_id)
+    view = deconfliction.desk_conflict(db, viewer.actor, conflict_id, rules=rules)
     db.commit()
     return _conflict_page(request, viewer, view, values={}, errors={}, notice=DONE.get(done, ""))
 
@@ -118,15 +120,17 @@ def _conflict_page(
 
 
 @router.post("/deconfliction/conflicts/{conflict_id}/claim")
-def claim(conflict_id: IdPath, viewer: Viewer, form: CheckedForm, db: SessionDep) -> Response:
-    deconfliction.claim_conflict(db, viewer.actor, conflict_id)
+def claim(
+    conflict_id: IdPath, viewer: Viewer, form: CheckedForm, db: SessionDep, rules: RulesDep
+) -> Response:
+    deconfliction.claim_conflict(db, viewer.actor, conflict_id, rules=rules)
     db.commit()
     return RedirectResponse(f"/deconfliction/conflicts/{conflict_id}?done=claim", status_code=303)
 
 
 @router.post("/deconfliction/conflicts/{conflict_id}/resolve")
 def resolve(
-    request: Request, conflict_id: IdPath, viewer: Viewer, form: CheckedForm, db: SessionDep
+    request: Request, conflict_id: IdPath, viewer: Viewer, form: CheckedForm, db: SessionDep, rules: RulesDep
 ) -> Response:
     """Record what was agreed; come back with each problem next to its field."""
     authorise(viewer.actor, Action.DECONFLICTION_RESOLVE)
@@ -148,6 +152,7 @@ def resolve(
                 resolution=values["resolution"],
                 rationale=values["rationale"],
                 yielding_operation_id=int(yielding) if yielding else None,
+                rules=rules,
             )
         except InvalidInputError as exc:
             db.rollback()
@@ -155,14 +160,14 @@ def resolve(
                 (name if name in FIELD_LABELS else "rationale"): problem
                 for name, problem in exc.problems.items()
             }
-            view = deconfliction.desk_conflict(db, viewer.actor, conflict_id)
+            view = deconfliction.desk_conflict(db, viewer.actor, conflict_id, rules=rules)
             db.commit()
             status_code = 409 if isinstance(exc, ConflictError) else 400
             return _conflict_page(
                 request, viewer, view, values=values, errors=errors, status_code=status_code
             )
     if errors:
-        view = deconfliction.desk_conflict(db, viewer.actor, conflict_id)
+        view = deconfliction.desk_conflict(db, viewer.actor, conflict_id, rules=rules)
         db.commit()
         return _conflict_page(request, viewer, view, values=values, errors=errors, status_code=400)
     db.commit()

@@ -14,8 +14,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from crimelink.access import Action
-from crimelink.api.deps import SessionDep
+from crimelink.api.deps import RulesDep, SessionDep
 from crimelink.api.schemas.common import IdPath
+from crimelink.deconflict.rules import DeconflictionRules
 from crimelink.errors import InvalidInputError
 from crimelink.services import deconfliction
 from crimelink.services.auth import SignedIn
@@ -68,13 +69,14 @@ def _page(
     request: Request,
     viewer: SignedIn,
     db: SessionDep,
+    rules: DeconflictionRules,
     *,
     values: dict[str, str],
     errors: dict[str, str],
     notice: str = "",
     status_code: int = 200,
 ) -> Response:
-    interests = deconfliction.my_interests(db, viewer.actor, include_inactive=True)
+    interests = deconfliction.my_interests(db, viewer.actor, include_inactive=True, rules=rules)
     db.commit()  # the view's audit event
     return render(
         request,
@@ -95,13 +97,17 @@ def _page(
 
 
 @router.get("/interests")
-def interests_page(request: Request, viewer: Viewer, db: SessionDep, done: str = "") -> Response:
+def interests_page(
+    request: Request, viewer: Viewer, db: SessionDep, rules: RulesDep, done: str = ""
+) -> Response:
     authorise(viewer.actor, Action.INTEREST_REGISTER)
-    return _page(request, viewer, db, values={}, errors={}, notice=DONE.get(done, ""))
+    return _page(request, viewer, db, rules, values={}, errors={}, notice=DONE.get(done, ""))
 
 
 @router.post("/interests")
-def register_interest(request: Request, viewer: Viewer, form: CheckedForm, db: SessionDep) -> Response:
+def register_interest(
+    request: Request, viewer: Viewer, form: CheckedForm, db: SessionDep, rules: RulesDep
+) -> Response:
     authorise(viewer.actor, Action.INTEREST_REGISTER)
     values = {
         name: without_nul(text(form, name))
@@ -140,6 +146,7 @@ def register_interest(request: Request, viewer: Viewer, form: CheckedForm, db: S
                     expires_on=expires,
                     consult_before_action=bool(values["consult_before_action"]),
                 ),
+                rules=rules,
             )
         except InvalidInputError as exc:
             db.rollback()
@@ -150,13 +157,15 @@ def register_interest(request: Request, viewer: Viewer, form: CheckedForm, db: S
                     name = "subject-value"
                 errors.setdefault(name if name in FIELD_LABELS else "contact", problem)
     if errors:
-        return _page(request, viewer, db, values=values, errors=errors, status_code=400)
+        return _page(request, viewer, db, rules, values=values, errors=errors, status_code=400)
     db.commit()
     return RedirectResponse("/interests?done=registered", status_code=303)
 
 
 @router.post("/interests/{interest_id}/withdraw")
-def withdraw(interest_id: IdPath, viewer: Viewer, form: CheckedForm, db: SessionDep) -> Response:
-    deconfliction.withdraw_interest(db, viewer.actor, interest_id)
+def withdraw(
+    interest_id: IdPath, viewer: Viewer, form: CheckedForm, db: SessionDep, rules: RulesDep
+) -> Response:
+    deconfliction.withdraw_interest(db, viewer.actor, interest_id, rules=rules)
     db.commit()
     return RedirectResponse("/interests?done=withdrawn", status_code=303)

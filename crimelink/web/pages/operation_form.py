@@ -20,9 +20,9 @@ from sqlalchemy import select
 from starlette.datastructures import FormData
 
 from crimelink.access import Action, allowed
-from crimelink.api.deps import SessionDep
+from crimelink.api.deps import RulesDep, SessionDep
 from crimelink.api.schemas.common import IdPath
-from crimelink.deconflict.rules import DEFAULT_RULES
+from crimelink.deconflict.rules import DeconflictionRules
 from crimelink.domain import Classification, OperationType, Visibility
 from crimelink.domain.deconfliction import TargetKind
 from crimelink.errors import ConflictError, InvalidInputError
@@ -120,7 +120,7 @@ def _number(value: str, name: str, errors: dict[str, str], example: str) -> floa
         return None
 
 
-def read_form(form: FormData) -> OperationForm:
+def read_form(form: FormData, rules: DeconflictionRules) -> OperationForm:
     """The rows and values as typed; "add another" adds a blank row."""
     names = (
         "name",
@@ -150,7 +150,7 @@ def read_form(form: FormData) -> OperationForm:
     ]
     added = text(form, "add")
     if added == "location" and len(locations) < deconfliction.MAX_LOCATIONS:
-        locations.append(blank_location())
+        locations.append(blank_location(rules))
     if added == "target" and len(targets) < deconfliction.MAX_TARGETS:
         targets.append(blank_target())
     return OperationForm(values, locations, targets)
@@ -160,8 +160,8 @@ def _rows(value: str, least: int, most: int) -> int:
     return min(max(int(value), least), most) if value.isdigit() else least
 
 
-def blank_location() -> dict[str, str]:
-    return {**dict.fromkeys(LOCATION_FIELDS, ""), "radius_m": f"{DEFAULT_RULES.default_radius_m:g}"}
+def blank_location(rules: DeconflictionRules) -> dict[str, str]:
+    return {**dict.fromkeys(LOCATION_FIELDS, ""), "radius_m": f"{rules.default_radius_m:g}"}
 
 
 def blank_target() -> dict[str, str]:
@@ -259,7 +259,7 @@ def error_labels(form: OperationForm) -> dict[str, str]:
     return labels
 
 
-def form_from_view(view: deconfliction.OperationView) -> OperationForm:
+def form_from_view(view: deconfliction.OperationView, rules: DeconflictionRules) -> OperationForm:
     """The form filled in from a stored operation, for changing it."""
     values = {
         "name": view.name,
@@ -287,7 +287,7 @@ def form_from_view(view: deconfliction.OperationView) -> OperationForm:
             "radius_m": f"{loc.radius_m:g}",
         }
         for loc in view.locations
-    ] or [blank_location()]
+    ] or [blank_location(rules)]
     targets = []
     for target in view.targets:
         if target.kind == "ENTITY":
@@ -303,7 +303,7 @@ def form_from_view(view: deconfliction.OperationView) -> OperationForm:
     return OperationForm(values, locations, targets or [blank_target()])
 
 
-def new_form() -> OperationForm:
+def new_form(rules: DeconflictionRules) -> OperationForm:
     values = dict.fromkeys(
         (
             "name",
@@ -324,7 +324,7 @@ def new_form() -> OperationForm:
     values |= {"visibility": Visibility.OVERT.value, "classification": Classification.OFFICIAL.value}
     return OperationForm(
         values,
-        [blank_location() for _ in range(FIRST_LOCATIONS)],
+        [blank_location(rules) for _ in range(FIRST_LOCATIONS)],
         [blank_target() for _ in range(FIRST_TARGETS)],
     )
 
@@ -334,6 +334,7 @@ def _page(
     viewer: SignedIn,
     db: SessionDep,
     form: OperationForm,
+    rules: DeconflictionRules,
     *,
     operation_id: int | None = None,
     status_code: int = 200,
@@ -362,31 +363,33 @@ def _page(
             (c.value, c.value) for c in Classification if c.rank <= viewer.actor.clearance.rank
         ],
         target_choices=[(k.value, TARGET_LABELS.get(k.value, k.value)) for k in TargetKind],
-        rules=DEFAULT_RULES,
+        rules=rules,
         map=map_settings(request),
         action=f"/operations/{operation_id}/edit" if operation_id else "/operations/new",
     )
 
 
 @router.get("/operations/new")
-def new_operation_page(request: Request, viewer: Viewer, db: SessionDep) -> Response:
+def new_operation_page(request: Request, viewer: Viewer, db: SessionDep, rules: RulesDep) -> Response:
     authorise(viewer.actor, Action.OPERATION_REGISTER)
-    return _page(request, viewer, db, new_form())
+    return _page(request, viewer, db, new_form(rules), rules)
 
 
 @router.post("/operations/new")
-def register_operation(request: Request, viewer: Viewer, form: CheckedForm, db: SessionDep) -> Response:
+def register_operation(
+    request: Request, viewer: Viewer, form: CheckedForm, db: SessionDep, rules: RulesDep
+) -> Response:
     """Check and register; come back to the form with every problem named next to its field."""
     authorise(viewer.actor, Action.OPERATION_REGISTER)
-    typed = read_form(form)
+    typed = read_form(form, rules)
     if text(form, "add"):
-        return _page(request, viewer, db, typed)
+        return _page(request, viewer, db, typed, rules)
     data, location_rows, target_rows = to_input(typed)
     agency = typed.values["agency_id"]
     if agency and not (agency.isdigit() and len(agency) < 19):
         typed.errors["agency_id"] = "choose an agency from the list"
     if typed.errors:
-        return _page(request, viewer, db, typed, status_code=400)
+        return _page(request, viewer, db, typed, rules, status_code=400)
     try:
         result = deconfliction.register_operation(
             db,
@@ -394,40 +397,43 @@ def register_operation(request: Request, viewer: Viewer, form: CheckedForm, db: 
             data,
             submit=typed.values["submit_mode"] != "draft",
             agency_id=int(agency) if agency else None,
+            rules=rules,
         )
     except InvalidInputError as exc:
         db.rollback()
         typed.errors.update(form_errors(exc.problems, location_rows, target_rows))
-        return _page(request, viewer, db, typed, status_code=400)
+        return _page(request, viewer, db, typed, rules, status_code=400)
     db.commit()
     return RedirectResponse(f"/operations/{result.operation.id}?done=registered", status_code=303)
 
 
 @router.get("/operations/{operation_id}/edit")
-def edit_operation_page(request: Request, operation_id: IdPath, viewer: Viewer, db: SessionDep) -> Response:
+def edit_operation_page(
+    request: Request, operation_id: IdPath, viewer: Viewer, db: SessionDep, rules: RulesDep
+) -> Response:
     authorise(viewer.actor, Action.OPERATION_REGISTER)
-    view = deconfliction.get_operation(db, viewer.actor, operation_id)
+    view = deconfliction.get_operation(db, viewer.actor, operation_id, rules=rules)
     db.commit()  # the view's audit event
-    return _page(request, viewer, db, form_from_view(view), operation_id=operation_id)
+    return _page(request, viewer, db, form_from_view(view, rules), rules, operation_id=operation_id)
 
 
 @router.post("/operations/{operation_id}/edit")
 def change_operation(
-    request: Request, operation_id: IdPath, viewer: Viewer, form: CheckedForm, db: SessionDep
+    request: Request, operation_id: IdPath, viewer: Viewer, form: CheckedForm, db: SessionDep, rules: RulesDep
 ) -> Response:
     """Replace the operation's definition; a submitted one is checked again."""
-    typed = read_form(form)
+    typed = read_form(form, rules)
     if text(form, "add"):
-        return _page(request, viewer, db, typed, operation_id=operation_id)
+        return _page(request, viewer, db, typed, rules, operation_id=operation_id)
     data, location_rows, target_rows = to_input(typed)
     if typed.errors:
-        return _page(request, viewer, db, typed, operation_id=operation_id, status_code=400)
+        return _page(request, viewer, db, typed, rules, operation_id=operation_id, status_code=400)
     try:
-        deconfliction.update_operation(db, viewer.actor, operation_id, data)
+        deconfliction.update_operation(db, viewer.actor, operation_id, data, rules=rules)
     except InvalidInputError as exc:
         db.rollback()
         typed.errors.update(form_errors(exc.problems, location_rows, target_rows))
         status_code = 409 if isinstance(exc, ConflictError) else 400
-        return _page(request, viewer, db, typed, operation_id=operation_id, status_code=status_code)
+        return _page(request, viewer, db, typed, rules, operation_id=operation_id, status_code=status_code)
     db.commit()
     return RedirectResponse(f"/operations/{operation_id}?done=changed", status_code=303)

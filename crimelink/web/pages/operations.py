@@ -18,7 +18,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from crimelink.access import Action, allowed
-from crimelink.api.deps import SessionDep
+from crimelink.api.deps import RulesDep, SessionDep
 from crimelink.api.schemas.common import IdPath
 from crimelink.domain import Classification
 from crimelink.domain.deconfliction import ConflictKind
@@ -165,10 +165,12 @@ def shared_context() -> dict[str, Any]:
 
 
 @router.get("/operations")
-def operations_page(request: Request, viewer: Viewer, db: SessionDep, closed: str = "") -> Response:
+def operations_page(
+    request: Request, viewer: Viewer, db: SessionDep, rules: RulesDep, closed: str = ""
+) -> Response:
     include_closed = closed == "yes"
-    operations = deconfliction.my_operations(db, viewer.actor, include_closed=include_closed)
-    conflicts = deconfliction.my_conflicts(db, viewer.actor)
+    operations = deconfliction.my_operations(db, viewer.actor, include_closed=include_closed, rules=rules)
+    conflicts = deconfliction.my_conflicts(db, viewer.actor, rules=rules)
     unread = deconfliction.my_notifications(db, viewer.actor, unread_only=True)
     db.commit()  # the views' audit events
     marking = (
@@ -246,9 +248,9 @@ def mark_read(viewer: Viewer, form: CheckedForm, db: SessionDep) -> Response:
 
 @router.get("/operations/{operation_id}")
 def operation_page(
-    request: Request, operation_id: IdPath, viewer: Viewer, db: SessionDep, done: str = ""
+    request: Request, operation_id: IdPath, viewer: Viewer, db: SessionDep, rules: RulesDep, done: str = ""
 ) -> Response:
-    view = deconfliction.get_operation(db, viewer.actor, operation_id)
+    view = deconfliction.get_operation(db, viewer.actor, operation_id, rules=rules)
     db.commit()  # the view's audit event
     return _operation_page(request, viewer, view, notice=DONE.get(done, ""))
 
@@ -285,7 +287,7 @@ def _operation_page(
 
 @router.post("/operations/{operation_id}/actions")
 def act(
-    request: Request, operation_id: IdPath, viewer: Viewer, form: CheckedForm, db: SessionDep
+    request: Request, operation_id: IdPath, viewer: Viewer, form: CheckedForm, db: SessionDep, rules: RulesDep
 ) -> Response:
     """The button pressed names the step: submit, check, start, complete (with an outcome) or cancel
     (with a reason)."""
@@ -293,22 +295,24 @@ def act(
     values = {name: without_nul(text(form, name)) for name in ("reason", "outcome_summary")}
     try:
         if action == "submit":
-            deconfliction.submit_operation(db, viewer.actor, operation_id)
+            deconfliction.submit_operation(db, viewer.actor, operation_id, rules=rules)
         elif action == "check":
-            deconfliction.check_operation(db, viewer.actor, operation_id)
+            deconfliction.check_operation(db, viewer.actor, operation_id, rules=rules)
         elif action == "start":
-            deconfliction.start_operation(db, viewer.actor, operation_id)
+            deconfliction.start_operation(db, viewer.actor, operation_id, rules=rules)
         elif action == "complete":
             deconfliction.complete_operation(
-                db, viewer.actor, operation_id, outcome_summary=values["outcome_summary"]
+                db, viewer.actor, operation_id, outcome_summary=values["outcome_summary"], rules=rules
             )
         elif action == "cancel":
-            deconfliction.cancel_operation(db, viewer.actor, operation_id, reason=values["reason"])
+            deconfliction.cancel_operation(
+                db, viewer.actor, operation_id, reason=values["reason"], rules=rules
+            )
         else:
             raise InvalidInputError("action", f"choose one of {', '.join(ACTIONS)}")
     except InvalidInputError as exc:
         db.rollback()
-        view = deconfliction.get_operation(db, viewer.actor, operation_id)
+        view = deconfliction.get_operation(db, viewer.actor, operation_id, rules=rules)
         db.commit()
         errors = {
             (name if name in ("reason", "outcome_summary") else "status"): problem
