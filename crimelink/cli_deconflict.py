@@ -107,12 +107,11 @@ def show_rules() -> None:
     table.add_column("rule")
     table.add_column("value")
     for name, value in rules.items():
-        shown = (
-            ", ".join(value)
-            if isinstance(value, list)
-            else f"{value:g}"
-            if isinstance(value, float)
-            else value
-        )
-        table.add_row(name, str(shown))
+        table.add_row(name, _shown(value))
     console.print(table)
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return f"{value:g}" if isinstance(value, float) else str(value)

@@ -142,7 +142,7 @@ def rules_from_mapping(values: dict[str, Any], *, source: str = "the rules") -> 
 
 
 def _grade(value: object) -> ConflictGrade | None:
-    text = str(value).strip().upper() if isinstance(value, str) else ""
+    text = value.strip().upper() if isinstance(value, str) else ""
     return ConflictGrade(text) if text in ConflictGrade.__members__ else None
 
 
