@@ -30,7 +30,7 @@ from crimelink.linkage.clusters import (
     values_of,
 )
 from crimelink.linkage.keys import party_keys, person_lookup_keys, person_row
-from crimelink.linkage.records import person_from_party
+from crimelink.linkage.records import person_from_party, shared_identifier
 from crimelink.linkage.scoring import PairScore, PairScorer
 from crimelink.store.expressions import one_of
 from crimelink.store.models import Entity, LinkageKey, LinkageModel, RecordEntityLink, SourceRecord
@@ -248,7 +248,6 @@ def _match_person(session: Session, party: str, fields: dict[str, Any], saved: S
     )
     me = person_from_party(fields, unique_id=0, source="", record_id="")
     assert me is not None
-    my_identifiers = set(me.identifiers())
     best: tuple[PairScore, Candidate] | None = None
     rows_by_entity: dict[int, list[dict[str, Any]]] = {}
     for candidate in chosen:
@@ -256,7 +255,7 @@ def _match_person(session: Session, party: str, fields: dict[str, Any], saved: S
         other = person_from_party(other_fields, unique_id=1, source="", record_id="")
         if other is None:
             continue
-        if my_identifiers & set(other.identifiers()):
+        if shared_identifier(me, other) is not None:
             return _Found(candidate.entity_id, "deterministic", 1.0, len(chosen))
         other_row = other.as_row()
         rows_by_entity.setdefault(candidate.entity_id, []).append(other_row)

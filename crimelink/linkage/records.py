@@ -105,16 +105,60 @@ class PersonRecord:
         return self.extra_identifiers[min(self.extra_identifiers)] if self.extra_identifiers else None
 
     def identifiers(self) -> list[tuple[str, str]]:
-        """Strong identifiers as (kind, value): equal values mean the same person, whatever the name."""
+        """Strong identifiers as (kind, value): equal values mean the same person (for ``phone+dob``, only
+        where the given names agree too: see :func:`shared_identifier`)."""
         found: list[tuple[str, str]] = []
         if self.nino:
             found.append(("nino", self.nino))
         found.extend(("email", email) for email in self.emails)
         if self.dob:
-            # A phone alone is shared by households and burner handsets; with a date of birth it is not.
-            found.extend(("phone+dob", f"{phone}|{self.dob}") for phone in self.phones)
+            # A phone alone is shared by households and burner handsets; with a date of birth, rarely.
+            found.extend((PHONE_AND_DOB, f"{phone}|{self.dob}") for phone in self.phones)
         found.extend(sorted(self.extra_identifiers.items()))
         return found
+
+
+#: The strong identifier a phone number and a date of birth make together.
+PHONE_AND_DOB = "phone+dob"
+
+
+def given_names_agree(left: PersonRecord, right: PersonRecord) -> bool:
+    """Whether two records' given names could be one person's: either is missing, they are the same name
+    (nicknames included), one is the other's initial, they are a typo apart (Jaro-Winkler >= 0.9), or one
+    record has the names the other way round.
+
+    >>> bob = person_from_party({"given_name": "BOB", "dob": "1980-04-03"}, unique_id=1, source="a", record_id="1")
+    >>> robert = person_from_party({"given_name": "ROBERT", "dob": "1980-04-03"}, unique_id=2, source="b", record_id="2")
+    >>> ruth = person_from_party({"given_name": "RUTH", "dob": "1980-04-03"}, unique_id=3, source="b", record_id="3")
+    >>> given_names_agree(bob, robert), given_names_agree(robert, ruth)
+    (True, False)
+    """
+    first, second = left.given_name, right.given_name
+    if not first or not second or left.given_canonical == right.given_canonical:
+        return True
+    if first == right.family_name or second == left.family_name:
+        return True
+    if len(first) == 1 or len(second) == 1:
+        return first[0] == second[0]
+    return jellyfish.jaro_winkler_similarity(first, second) >= GIVEN_NAMES_AGREE_FROM
+
+
+#: Jaro-Winkler similarity from which two given names count as one mistyped (JON and JOHN: 0.93).
+GIVEN_NAMES_AGREE_FROM = 0.9
+
+
+def shared_identifier(left: PersonRecord, right: PersonRecord) -> str | None:
+    """The kind of a strong identifier two records share that makes them one person, else ``None``.
+
+    A phone and a date of birth do only where the given names agree (:func:`given_names_agree`): a hostel's
+    or a care home's landline, or a family phone and twins, give two people both.
+    """
+    theirs = set(right.identifiers())
+    kinds = [kind for kind, value in left.identifiers() if (kind, value) in theirs]
+    for kind in kinds:
+        if kind != PHONE_AND_DOB or given_names_agree(left, right):
+            return kind
+    return None
 
 
 def person_from_party(

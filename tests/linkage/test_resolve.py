@@ -15,6 +15,9 @@ from crimelink.domain import AgencyKind, EntityKind
 from crimelink.errors import InvalidInputError
 from crimelink.ingest.importer import import_file
 from crimelink.ingest.mapping import DatasetMapping
+from crimelink.linkage.engine import deterministic_pairs_in_python
+from crimelink.linkage.incremental import link_record
+from crimelink.linkage.records import PersonRecord, given_names_agree, person_from_party, shared_identifier
 from crimelink.linkage.resolve import resolve_entities
 from crimelink.services.agencies import register_agency
 from crimelink.settings import get_settings
@@ -321,3 +324,90 @@ def test_a_deduplicated_datasets_records_stay_apart_and_still_join_other_agencie
     # Nothing of it is stored as a judgement: it follows the dataset's mapping on every run.
     resolve_entities(sqlite_engine)
     assert links(sqlite_engine) == found
+
+
+#: Two people born the same day give the same contact number (a hostel's office, where one of them lived);
+#: Debbie Bell comes back as Deborah.
+HOSTEL_COLUMNS = {
+    "name": "subject.full_name",
+    "dob": "subject.dob",
+    "phone": "subject.phone",
+    "postcode": "subject.postcode",
+    "address": "subject.address",
+}
+HOSTEL_ROWS = [
+    ("h1", "Deborah Bell", "14/03/1961", "020 7946 0018", "E15 1AA", "Room 4, 2 Station Road"),
+    ("h2", "Melker Chambers", "14/03/1961", "020 7946 0018", "N1 9GU", "5 Upper Street"),
+    ("h3", "Debbie Bell", "14/03/1961", "020 7946 0018", "E15 2BB", "Flat 2, 9 Carpenters Road"),
+]
+
+
+def _hostel(engine: Engine, tmp_path: Path, rows: list[tuple[str, ...]], name: str) -> None:
+    with session_scope(engine) as session:
+        register_agency(session, code="ASC", name="ASC", kind=AgencyKind.LA_ADULT_SC, contact="desk")
+    path = tmp_path / f"{name}.csv"
+    path.write_text(
+        "id,name,dob,phone,postcode,address\n"
+        + "".join(",".join(f'"{v}"' for v in row) + "\n" for row in rows),
+        encoding="utf-8",
+    )
+    mapping = DatasetMapping.from_dict(
+        {"dataset": name, "title": "Hostel", "agency": "ASC", "record_id": "id", "columns": HOSTEL_COLUMNS}
+    )
+    assert import_file(engine, path, mapping).quarantined == 0
+
+
+def test_a_shared_number_and_birthday_do_not_make_two_people_one(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """A phone with a date of birth links outright only where the given names agree; otherwise the pair
+    is scored like any other, and names and addresses that disagree keep the two apart."""
+    _hostel(sqlite_engine, tmp_path, HOSTEL_ROWS, "residents")
+    resolve_entities(sqlite_engine)
+    found = links(sqlite_engine)
+    deborah, melker, debbie = (found[(key, "subject")] for key in ("h1", "h2", "h3"))
+    assert deborah[0] == debbie[0], "Debbie is Deborah: the same phone and birthday, a nickname"
+    assert (deborah[1], debbie[1]) == ("deterministic", "deterministic")
+    assert melker[0] != deborah[0], "another person who gave the same number and was born the same day"
+    assert melker[1] == "new"
+    # A new record of Melker's joins Melker, not whichever of the two the store holds first.
+    again = ("h4", "Melker Chambers", "14/03/1961", "020 7946 0018", "", "")
+    _hostel(sqlite_engine, tmp_path, [again], "callers")
+    with session_scope(sqlite_engine) as session:
+        record = session.scalars(select(SourceRecord).where(SourceRecord.source_key == "h4")).one()
+        (decision,) = [d for d in link_record(session, record) if d.party == "subject"]
+    assert decision.entity_id == melker[0]
+    assert decision.method == "deterministic"
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "agree"),
+    [
+        (("DEBORAH", "BELL"), ("DEBBIE", "BELL"), True),  # a nickname
+        (("JON", "BELL"), ("JOHN", "BELL"), True),  # a typo
+        (("D", "BELL"), ("DEBORAH", "BELL"), True),  # an initial
+        (("BELL", "DEBORAH"), ("DEBORAH", "BELL"), True),  # the names the other way round
+        ((None, "BELL"), ("DEBORAH", "BELL"), True),  # no given name
+        (("DEBORAH", "BELL"), ("MELKER", "CHAMBERS"), False),
+        (("JAMES", "BELL"), ("RUTH", "BELL"), False),  # twins
+    ],
+)
+def test_which_given_names_let_a_number_and_birthday_link_outright(
+    first: tuple[str | None, str], second: tuple[str | None, str], agree: bool
+) -> None:
+    def person(names: tuple[str | None, str], unique_id: int) -> PersonRecord:
+        given, family = names
+        record = person_from_party(
+            {"given_name": given, "family_name": family, "dob": "1961-03-14", "phone": "+442079460018"},
+            unique_id=unique_id,
+            source="a",
+            record_id=str(unique_id),
+        )
+        assert record is not None
+        return record
+
+    left, right = person(first, 1), person(second, 2)
+    assert given_names_agree(left, right) is agree
+    assert shared_identifier(left, right) == ("phone+dob" if agree else None)
+    pairs = deterministic_pairs_in_python([left, right])
+    assert [(p.left_id, p.right_id) for p in pairs] == ([(1, 2)] if agree else [])
