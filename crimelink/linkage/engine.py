@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from crimelink.linkage import model
-from crimelink.linkage.records import PERSON_COLUMNS, PHONE_AND_DOB, PersonRecord, given_names_agree
+from crimelink.linkage.records import PERSON_COLUMNS, PersonRecord, links_outright
 
 Method = Literal["deterministic", "probabilistic"]
 #: Called with a short description of each step, for progress display.
@@ -108,8 +108,8 @@ class LinkageEngine(ABC):
 
 
 def deterministic_pairs_in_python(records: Sequence[PersonRecord]) -> list[ScoredPair]:
-    """Shared helper: pairs of records with an identical strong identifier (first evidence wins); a phone
-    with a date of birth pairs only records whose given names agree (:func:`given_names_agree`)."""
+    """Shared helper: pairs of records with an identical strong identifier that makes them one person
+    (:func:`~crimelink.linkage.records.links_outright`; first evidence wins)."""
     by_identifier: dict[tuple[str, str], list[int]] = {}
     by_id = {record.unique_id: record for record in records}
     for record in records:
@@ -120,9 +120,8 @@ def deterministic_pairs_in_python(records: Sequence[PersonRecord]) -> list[Score
         unique = sorted(set(ids))
         for index, left in enumerate(unique):
             for right in unique[index + 1 :]:
-                if kind == PHONE_AND_DOB and not given_names_agree(by_id[left], by_id[right]):
-                    continue
-                found.setdefault((left, right), kind)
+                if links_outright(kind, by_id[left], by_id[right]):
+                    found.setdefault((left, right), kind)
     return [
         ScoredPair(left, right, 1.0, None, "deterministic", kind)
         for (left, right), kind in sorted(found.items())

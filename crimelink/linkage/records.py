@@ -154,11 +154,19 @@ def shared_identifier(left: PersonRecord, right: PersonRecord) -> str | None:
     or a care home's landline, or a family phone and twins, give two people both.
     """
     theirs = set(right.identifiers())
-    kinds = [kind for kind, value in left.identifiers() if (kind, value) in theirs]
-    for kind in kinds:
-        if kind != PHONE_AND_DOB or given_names_agree(left, right):
-            return kind
-    return None
+    return next(
+        (
+            kind
+            for kind, value in left.identifiers()
+            if (kind, value) in theirs and links_outright(kind, left, right)
+        ),
+        None,
+    )
+
+
+def links_outright(kind: str, left: PersonRecord, right: PersonRecord) -> bool:
+    """Whether two records sharing a strong identifier of ``kind`` are one person for that reason alone."""
+    return kind != PHONE_AND_DOB or given_names_agree(left, right)
 
 
 def person_from_party(
