@@ -90,8 +90,9 @@ def iter_truth_records(path: Path) -> Iterator[tuple[str, dict[str, str]]]:
                 yield from json.loads("{" + text.rstrip(",") + "}").items()
 
 
-def load_members(engine: Engine, truth_path: Path, party_keys: PartyKeys) -> Members:
-    """Every party of the current store records that the ground truth names, with its true id."""
+def current_records(engine: Engine) -> Iterator[tuple[str, int, dict[str, Any]]]:
+    """(``agency/dataset/key`` as the ground truth names it, store record id, normalised fields) of the
+    latest version of every record in the store."""
     from crimelink.store.models import Agency, Dataset, SourceRecord
 
     latest = (
@@ -112,18 +113,24 @@ def load_members(engine: Engine, truth_path: Path, party_keys: PartyKeys) -> Mem
             & (SourceRecord.version == latest.c.version),
         )
     )
-    record_ids: dict[str, int] = {}
-    in_store = array("q")
     with Session(engine) as session:
         for agency, dataset, key, record_id, normalised in session.execute(
             query, execution_options={"yield_per": 5000}
         ):
-            record_ids[f"{agency}/{dataset}/{key}"] = record_id
-            in_store.extend(
-                party_keys.key(record_id, party)
-                for party, fields in (normalised or {}).items()
-                if party != "record" and fields
-            )
+            yield f"{agency}/{dataset}/{key}", record_id, normalised or {}
+
+
+def load_members(engine: Engine, truth_path: Path, party_keys: PartyKeys) -> Members:
+    """Every party of the current store records that the ground truth names, with its true id."""
+    record_ids: dict[str, int] = {}
+    in_store = array("q")
+    for record_key, record_id, normalised in current_records(engine):
+        record_ids[record_key] = record_id
+        in_store.extend(
+            party_keys.key(record_id, party)
+            for party, fields in normalised.items()
+            if party != "record" and fields
+        )
     keys, kinds, truth = array("q"), array("b"), array("q")
     for record_key, parties in iter_truth_records(truth_path):
         record_id = record_ids.get(record_key)
@@ -271,6 +278,43 @@ def splink_worker(args: argparse.Namespace) -> None:
 # --- the benchmark ---------------------------------------------------------------------------------
 
 
+def demo_store(tmp: Path, size: int, *, reuse: bool, report: dict[str, Any]) -> Engine:
+    """The demo generated into ``tmp/demo`` and loaded into a fresh SQLite store, ``tmp/store.db``.
+
+    With ``reuse`` (``--workdir``) a demo already generated there is kept, and so is the freshly loaded
+    store (``tmp/loaded.db``), copied for each run. Generation and loading times go into ``report``.
+    """
+    from crimelink.demo import generate_demo
+    from crimelink.demo.loader import load_demo
+    from crimelink.store import migrate
+    from crimelink.store.engine import make_engine
+
+    demo, store, loaded = tmp / "demo", tmp / "store.db", tmp / "loaded.db"
+    started = time.perf_counter()
+    if not (reuse and (demo / "ground_truth" / "truth.json").exists()):
+        generate_demo(demo, seed=SEED, size=size)
+    report["generate_seconds"] = round(time.perf_counter() - started, 1)
+    started = time.perf_counter()
+    if reuse and loaded.exists():
+        shutil.copyfile(loaded, store)
+        engine = make_engine(f"sqlite:///{store}")
+        migrate.upgrade(engine)
+    else:
+        engine = make_engine(f"sqlite:///{store}")
+        migrate.upgrade(engine)
+        load_demo(engine, demo)
+        if reuse:
+            engine.dispose()
+            shutil.copyfile(store, loaded)
+    report["load_seconds"] = round(time.perf_counter() - started, 1)
+    print(
+        f"demo size {size:,}: generated in {report['generate_seconds']:.1f} s, "
+        f"loaded in {report['load_seconds']:.1f} s",
+        flush=True,
+    )
+    return engine
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -305,38 +349,11 @@ def main() -> None:
     if unknown or not contenders:
         parser.error(f"unknown contender(s) {', '.join(unknown)}: choose from {', '.join(CONTENDERS)}")
 
-    from crimelink.demo import generate_demo
-    from crimelink.demo.loader import load_demo
-    from crimelink.store import migrate
-    from crimelink.store.engine import make_engine
-
     report: dict[str, Any] = {"benchmark": "resolve_demo", "size": args.size, "seed": SEED}
     with tempfile.TemporaryDirectory() as scratch:
         tmp = str(args.workdir or scratch)
         demo, store = Path(tmp) / "demo", Path(tmp) / "store.db"
-        loaded = Path(tmp) / "loaded.db"  # with --workdir: the freshly loaded store, reused by later runs
-        started = time.perf_counter()
-        if not (args.workdir and (demo / "ground_truth" / "truth.json").exists()):
-            generate_demo(demo, seed=SEED, size=args.size)
-        report["generate_seconds"] = round(time.perf_counter() - started, 1)
-        started = time.perf_counter()
-        if args.workdir and loaded.exists():
-            shutil.copyfile(loaded, store)
-            engine = make_engine(f"sqlite:///{store}")
-            migrate.upgrade(engine)
-        else:
-            engine = make_engine(f"sqlite:///{store}")
-            migrate.upgrade(engine)
-            load_demo(engine, demo)
-            if args.workdir:
-                engine.dispose()
-                shutil.copyfile(store, loaded)
-        report["load_seconds"] = round(time.perf_counter() - started, 1)
-        print(
-            f"demo size {args.size:,}: generated in {report['generate_seconds']:.1f} s, "
-            f"loaded in {report['load_seconds']:.1f} s",
-            flush=True,
-        )
+        engine = demo_store(Path(tmp), args.size, reuse=args.workdir is not None, report=report)
         results: dict[str, dict[str, Any]] = {}
         for contender in contenders:
             print(f"{contender}: running", flush=True)
