@@ -64,3 +64,42 @@ def test_a_wrong_guess_costs_precision() -> None:
     (guessed,) = found["guessing"]
     assert guessed["precision"] == pytest.approx(1 / 3)  # one true pair among the three it makes
     assert found["best"]["share"] is None  # leaving it alone is better
+
+
+def test_a_party_beside_the_same_thing_as_one_bearer_goes_to_that_bearer() -> None:
+    ann = ("ANN", "LEE")
+    parties = [
+        PersonParty(1, ann, False, frozenset({"H5"})),  # ANN LEE, identified, at premises H5
+        PersonParty(2, ann, False, frozenset({"H6"})),
+        PersonParty(1, ann, True, frozenset({"H5", "B9"})),  # a licence holder at H5: the first ANN LEE
+    ]
+    found = ceiling(parties, shares=())
+    assert (found["ambiguous"], found["placed_beside"], found["placed_beside_right"]) == (1, 1, 1)
+    assert found["without_guessing"]["recall"] == 1.0
+
+
+def test_where_both_bearers_are_seen_beside_it_the_party_is_not_placed() -> None:
+    ann = ("ANN", "LEE")
+    parties = [
+        PersonParty(1, ann, False, frozenset({"H5"})),
+        PersonParty(2, ann, False, frozenset({"H5"})),
+        PersonParty(1, ann, True, frozenset({"H5"})),
+    ]
+    found = ceiling(parties, shares=())
+    assert found["placed_beside"] == 0
+    assert found["without_guessing"]["true_positives"] == 0
+
+
+def test_name_only_parties_beside_the_same_thing_are_one_group() -> None:
+    ann = ("ANN", "LEE")
+    parties = [
+        PersonParty(1, ann, False),
+        PersonParty(2, ann, False),
+        PersonParty(3, ann, True, frozenset({"B9"})),  # the same licence holder on two licences of B9
+        PersonParty(3, ann, True, frozenset({"B9", "H1"})),
+        PersonParty(3, ann, True, frozenset({"H1"})),  # and on a third, of H1 only: joined through the second
+    ]
+    found = ceiling(parties, shares=())
+    assert found["groups"] == 1
+    without = found["without_guessing"]
+    assert (without["true_pairs"], without["true_positives"], without["pairs"]) == (3, 3, 3)
