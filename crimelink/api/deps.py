@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
@@ -73,28 +74,37 @@ def _unauthorised(detail: str) -> HTTPException:
     return HTTPException(status.HTTP_401_UNAUTHORIZED, detail=detail, headers={"WWW-Authenticate": "Bearer"})
 
 
-def current_user(
-    request: Request,
-    db: SessionDep,
+@dataclass(frozen=True)
+class Credentials:
+    """What a request presents to authenticate: an API token, the session cookie, either or neither."""
+
+    bearer: str | None
+    cookie: str | None
+
+
+async def get_credentials(
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     cookie: Annotated[str | None, Depends(_cookie)],
-) -> SignedIn:
-    """The user behind an API request, or 401 saying how to authenticate."""
-    if bearer is not None:
-        signed_in = resolve_api_token(db, bearer.credentials)
+) -> Credentials:
+    """``async``: it only reads headers, so FastAPI does not hand it to a worker thread."""
+    return Credentials(bearer.credentials if bearer is not None else None, cookie or None)
+
+
+CredentialsDep = Annotated[Credentials, Depends(get_credentials)]
+
+
+def authenticate(request: Request, db: Session, credentials: Credentials) -> SignedIn:
+    """The user behind an API request, or 401 saying how to authenticate (403 for a cookie's missing CSRF
+    token). Looked up in ``db``'s transaction, which carries on; see :func:`current_user`."""
+    if credentials.bearer is not None:
+        signed_in = resolve_api_token(db, credentials.bearer)
         if signed_in is None:
             raise _unauthorised(
                 "the API token is not valid: it is unknown or revoked, or its user is inactive"
             )
-        # The token's last-used time; and the read ends, which hands the connection back to the pool.
-        # The handler runs in another turn of the thread pool. Kept open, the transaction holds a
-        # connection while its request waits for a thread: with one thread a worker, requests holding
-        # every connection of the pool waited for the one running, which waited for a connection; with
-        # two, a fifth fewer checks a second were answered (benchmarks/RESULTS.md, eleventh session).
-        db.commit()
         return signed_in
-    if cookie:
-        signed_in = resolve_session(db, cookie)
+    if credentials.cookie:
+        signed_in = resolve_session(db, credentials.cookie)
         if signed_in is None:
             raise _unauthorised("your session has ended: sign in again")
         record = signed_in.user_session
@@ -108,6 +118,21 @@ def current_user(
             )
         return signed_in
     raise _unauthorised("sign in, or send an API token as 'Authorization: Bearer <token>'")
+
+
+def current_user(request: Request, db: SessionDep, credentials: CredentialsDep) -> SignedIn:
+    """The user behind an API request (:func:`authenticate`), looked up in a worker thread of its own.
+
+    The lookup's transaction ends here, which hands the connection back to the pool: the handler runs
+    in another turn of the thread pool. Kept open, the transaction holds a connection while its request
+    waits for a thread: with one thread a worker, requests holding every connection of the pool waited
+    for the one running, which waited for a connection; with two, a fifth fewer checks a second were
+    answered (benchmarks/RESULTS.md, eleventh session). A handler that calls :func:`authenticate`
+    itself (the deconfliction check) needs no second turn and no second transaction.
+    """
+    signed_in = authenticate(request, db, credentials)
+    db.commit()
+    return signed_in
 
 
 CurrentUser = Annotated[SignedIn, Depends(current_user)]

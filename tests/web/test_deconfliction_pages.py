@@ -25,7 +25,7 @@ from crimelink.demo.geography import build_borough
 from crimelink.services.auth import hash_password
 from crimelink.services.deconfliction import register_operation
 from crimelink.settings import Settings
-from crimelink.store.models import AuditEvent, Operation, User
+from crimelink.store.models import ApiToken, AuditEvent, Operation, User
 from crimelink.web import create_app
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "deconflict"))
@@ -356,6 +356,60 @@ def test_registering_through_the_api_answers_with_the_check(partnership: Partner
     assert again.status_code == 200
     assert again.json()["created"] == 0
     assert len(again.json()["conflicts"]) == 1
+
+
+def test_a_check_is_refused_without_valid_credentials_and_answered_with_them(
+    partnership: Partnership,
+) -> None:
+    """The check signs its caller in itself, in its own transaction: the same answers as any route."""
+    glaa, csrf = partnership.client("glaa.officer")
+    operation_id = register_through_form(glaa, csrf, partnership.starts)
+    body = {"operation_id": operation_id}
+
+    def token(scopes: list[str]) -> tuple[int, str]:
+        created = glaa.post(
+            "/api/tokens", json={"name": "x", "scopes": scopes}, headers={"X-CSRF-Token": csrf}
+        )
+        assert created.status_code == 201, created.text
+        return int(created.json()["id"]), str(created.json()["token"])
+
+    def bearer(value: str) -> TestClient:
+        return TestClient(partnership.app, headers={"Authorization": f"Bearer {value}"})  # type: ignore[arg-type]
+
+    def checks() -> int:
+        with Session(partnership.engine) as session:
+            return len(session.scalars(select(AuditEvent).where(AuditEvent.action == "check")).all())
+
+    before = checks()
+    nobody = TestClient(partnership.app).post("/api/deconfliction/check", json=body)  # type: ignore[arg-type]
+    assert nobody.status_code == 401
+    assert nobody.json()["detail"] == "sign in, or send an API token as 'Authorization: Bearer <token>'"
+    assert nobody.headers["WWW-Authenticate"] == "Bearer"
+    no_csrf = glaa.post("/api/deconfliction/check", json=body)
+    assert no_csrf.status_code == 403
+    assert "X-CSRF-Token" in no_csrf.json()["detail"]
+    _reader_id, reader = token(["read"])
+    assert bearer(reader).post("/api/deconfliction/check", json=body).json()["detail"] == (
+        "not allowed: the API token's scopes (read) do not cover operation.register"
+    )
+    assert bearer("clk_not-a-token").post("/api/deconfliction/check", json=body).status_code == 401
+    assert checks() == before, "a refused check is not a check"
+
+    writer_id, writer = token(["write"])
+    answered = bearer(writer).post("/api/deconfliction/check", json=body)
+    assert answered.status_code == 200, answered.text
+    assert answered.json()["operation"]["id"] == operation_id
+    assert checks() == before + 1
+    with Session(partnership.engine) as session:
+        used = session.get(ApiToken, writer_id)
+        assert used is not None
+        assert used.last_used_at is not None, "the token's use is recorded with the check"
+    glaa.post(f"/api/tokens/{writer_id}/revoke", headers={"X-CSRF-Token": csrf})
+    revoked = bearer(writer).post("/api/deconfliction/check", json=body)
+    assert revoked.status_code == 401
+    assert revoked.json()["detail"] == (
+        "the API token is not valid: it is unknown or revoked, or its user is inactive"
+    )
 
 
 # --- status flow, interests, notices ----------------------------------------------------------
