@@ -102,6 +102,8 @@ def authenticate(request: Request, db: Session, credentials: Credentials) -> Sig
             raise _unauthorised(
                 "the API token is not valid: it is unknown or revoked, or its user is inactive"
             )
+        if signed_in.use_recorded:
+            db.commit()  # the token's use is kept even if the request then fails (rare: see its resolution)
         return signed_in
     if credentials.cookie:
         signed_in = resolve_session(db, credentials.cookie)

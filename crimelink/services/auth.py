@@ -15,7 +15,7 @@ import hashlib
 import re
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from importlib import resources
@@ -160,6 +160,8 @@ class SignedIn:
     actor: Actor
     user_session: UserSession | None = None
     api_token: ApiToken | None = None
+    #: The token's last-used time was written in the caller's transaction (at most every few minutes).
+    use_recorded: bool = False
 
 
 # --- signing in ------------------------------------------------------------------------------------
@@ -482,10 +484,12 @@ def resolve_api_token(session: Session, token: str) -> SignedIn | None:
     if record.revoked_at is not None or not user.active:
         return None
     now = utcnow()
-    if record.last_used_at is None or now - as_utc(record.last_used_at) > _LAST_USED_RESOLUTION:
+    recorded = record.last_used_at is None or now - as_utc(record.last_used_at) > _LAST_USED_RESOLUTION
+    if recorded:
         begin_writing(session)  # on SQLite a reading transaction cannot always start writing
         session.execute(update(ApiToken).where(ApiToken.id == record.id).values(last_used_at=now))
         set_committed_value(record, "last_used_at", now)
-    return _signed_in(
+    signed_in = _signed_in(
         session, record.user_id, record.purpose, scopes=frozenset(record.scopes), api_token=record
     )
+    return replace(signed_in, use_recorded=True) if signed_in is not None and recorded else signed_in

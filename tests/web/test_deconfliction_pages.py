@@ -404,6 +404,13 @@ def test_a_check_is_refused_without_valid_credentials_and_answered_with_them(
         used = session.get(ApiToken, writer_id)
         assert used is not None
         assert used.last_used_at is not None, "the token's use is recorded with the check"
+    failing_id, failing = token(["write"])
+    unknown = bearer(failing).post("/api/deconfliction/check", json={"operation_id": 999_999})
+    assert unknown.status_code == 404
+    with Session(partnership.engine) as session:
+        first_use = session.get(ApiToken, failing_id)
+        assert first_use is not None
+        assert first_use.last_used_at is not None, "a use is a use, even when the check then fails"
     glaa.post(f"/api/tokens/{writer_id}/revoke", headers={"X-CSRF-Token": csrf})
     revoked = bearer(writer).post("/api/deconfliction/check", json=body)
     assert revoked.status_code == 401
