@@ -120,6 +120,18 @@ def test_a_partner_sees_her_records_and_only_that_the_police_hold_one_more(site:
     ]
 
 
+def test_a_persons_page_leads_to_everyone_known_by_that_name(site: Site) -> None:
+    partner = site.browser("partner.one")
+    page = partner.get(f"/entities/{site.world.valentina}")
+    link = 'href="/find?name=VALENTINA+ORLOV&amp;kind=PERSON"'
+    assert link in page.text
+    assert "Everyone known by this name" in visible_text(page.text)
+    found = partner.get("/find?name=VALENTINA+ORLOV&kind=PERSON")
+    assert found.status_code == 200
+    assert f'href="/entities/{site.world.valentina}"' in found.text
+    assert "Everyone known by this name" not in partner.get(f"/entities/{site.world.linden_road}").text
+
+
 def test_the_advisor_sees_what_both_agencies_hold_including_the_police_only_record(site: Site) -> None:
     world = site.world
     advisor = site.browser("advisor.one")
