@@ -12,9 +12,9 @@ This benchmark puts a figure on it from the ground truth. An *oracle* places eve
 family name two or more true people bear in the store (*ambiguous*). Those it places only as a linker
 reading the records could:
 
-1. through the other parties on its record: where a party naming someone else by that name, with an
-   identifying field, is on a record sharing one of them (the same true premises, business, vehicle,
-   phone or person), and only one bearer of the name is seen so, the party goes to that bearer;
+1. through the other parties on its record: where another party of that name, itself placed (not
+   ambiguous), is on a record sharing one of them (the same true premises, business, vehicle, phone or
+   person), and only one bearer of the name is seen so, the party goes to that bearer;
 2. the rest are grouped by name and shared co-party (the same licence holder on a premises' licences)
    and each group is either left alone, or put with the bearer who holds most of that name's other
    parties (their true counts, which no linker knows) when that bearer holds at least a given share.
