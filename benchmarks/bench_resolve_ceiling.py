@@ -40,6 +40,8 @@ import numpy as np
 from bench_resolve_demo import current_records, demo_store, iter_truth_records, pair_scores
 from sqlalchemy import Engine
 
+from crimelink.linkage.attach import UnionFind
+
 #: A person's names: they say who it might be, not which of the people so named.
 NAMES = frozenset({"full_name", "given_name", "family_name", "middle_names", "alias"})
 #: Fields that describe the person's part in the record and identify nobody.
@@ -105,7 +107,7 @@ def ceiling(parties: Iterable[PersonParty], shares: Iterable[float] = SHARES) ->
         index for index, party in enumerate(parties) if party.name_only and len(bearers[party.name]) > 1
     ]
     placed = truth.copy()
-    # 1. Through a party beside it: the bearers of the name seen, identified, beside the same thing.
+    # 1. Through a party beside it: the bearers of the name seen, placed, beside the same thing.
     seen_beside: dict[tuple[tuple[str, str], str], set[int]] = defaultdict(set)
     unplaced = set(ambiguous)
     for index, party in enumerate(parties):
@@ -119,22 +121,14 @@ def ceiling(parties: Iterable[PersonParty], shares: Iterable[float] = SHARES) ->
             placed[index] = seen.pop()
             unplaced.discard(index)
     # 2. The rest in groups of one name beside one thing.
-    forest = list(range(len(parties)))
-
-    def root(index: int) -> int:
-        while forest[index] != index:
-            forest[index] = forest[forest[index]]
-            index = forest[index]
-        return index
-
+    forest = UnionFind(len(parties))
     first_beside: dict[tuple[tuple[str, str], str], int] = {}
     for index in sorted(unplaced):
         for other in parties[index].beside:
-            first = first_beside.setdefault((parties[index].name, other), index)
-            forest[root(index)] = root(first)
+            forest.union(index, first_beside.setdefault((parties[index].name, other), index))
     groups: dict[int, list[int]] = defaultdict(list)
     for index in sorted(unplaced):
-        groups[root(index)].append(index)
+        groups[forest.root(index)].append(index)
     # The share the top bearer holds of the name's parties outside the group, and who that is.
     top: dict[int, tuple[float, int]] = {}
     for group, members in groups.items():

@@ -7,7 +7,7 @@ import re
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
-from web_factories import add_agencies, audit_events, make_user, signed_in_as
+from web_factories import add_agencies, audit_events, bearer_client, create_token, make_user, signed_in_as
 
 from crimelink.api.deps import CSRF_HEADER
 from crimelink.settings import Settings
@@ -15,27 +15,16 @@ from crimelink.store.models import ApiToken
 from crimelink.web import create_app
 
 
-def _bearer(client: TestClient, token: str) -> TestClient:
-    return TestClient(client.app, headers={"Authorization": f"Bearer {token}"})
-
-
-def _create_token(client: TestClient, csrf: str, **body: object) -> dict[str, object]:
-    response = client.post("/api/tokens", json=body, headers={CSRF_HEADER: csrf})
-    assert response.status_code == 201, response.text
-    created: dict[str, object] = response.json()
-    return created
-
-
 def test_a_token_is_shown_once_works_as_a_bearer_and_is_refused_once_revoked(
     client: TestClient, store: Engine, settings: Settings
 ) -> None:
     make_user(store, settings)
     csrf = signed_in_as(client, "analyst.one")
-    created = _create_token(client, csrf, name="nightly import", scopes=["read", "import"])
+    created = create_token(client, csrf, name="nightly import", scopes=["read", "import"])
     token = str(created["token"])
     assert token.startswith("clk_")
 
-    machine = _bearer(client, token)
+    machine = bearer_client(client, token)
     me = machine.get("/api/me").json()
     assert (me["username"], me["scopes"]) == ("analyst.one", ["import", "read"])
     assert "dataset.import" in me["allowed_actions"]
@@ -56,7 +45,7 @@ def test_a_token_is_shown_once_works_as_a_bearer_and_is_refused_once_revoked(
         "detail": "the API token is not valid: it is unknown or revoked, or its user is inactive"
     }
     assert refused.headers["www-authenticate"] == "Bearer"
-    assert _bearer(client, "clk_made-up").get("/api/me").status_code == 401
+    assert bearer_client(client, "clk_made-up").get("/api/me").status_code == 401
     assert [e.action for e in audit_events(store, resource_type="api_token")] == ["create", "revoke"]
 
 
@@ -65,8 +54,10 @@ def test_a_read_scoped_token_of_an_administrator_cannot_create_an_agency(
 ) -> None:
     make_user(store, settings, username="admin.one", roles=["ADMINISTRATOR"])
     csrf = signed_in_as(client, "admin.one")
-    reader = _bearer(client, str(_create_token(client, csrf, name="reports", scopes=["read"])["token"]))
-    admin = _bearer(client, str(_create_token(client, csrf, name="provisioning", scopes=["admin"])["token"]))
+    reader = bearer_client(client, str(create_token(client, csrf, name="reports", scopes=["read"])["token"]))
+    admin = bearer_client(
+        client, str(create_token(client, csrf, name="provisioning", scopes=["admin"])["token"])
+    )
     agency = {"code": "LBX-LIC", "name": "Licensing", "kind": "LA_LICENSING"}
 
     refused = reader.post("/api/agencies", json=agency)
@@ -94,7 +85,7 @@ def test_tokens_page_creates_a_token_shown_once_and_revokes_it_in_place(
     assert token is not None
     assert token.group(1).startswith("clk_")
     assert "OFFICIAL-SENSITIVE" in page.text  # a live credential is on the page
-    assert _bearer(client, token.group(1)).get("/api/me").json()["purpose"] == "SAFEGUARDING"
+    assert bearer_client(client, token.group(1)).get("/api/me").json()["purpose"] == "SAFEGUARDING"
 
     [record_id] = re.findall(r'id="token-(\d+)"', page.text)
     row = client.post(
@@ -102,7 +93,7 @@ def test_tokens_page_creates_a_token_shown_once_and_revokes_it_in_place(
     )
     assert row.text.lstrip().startswith(f'<tr id="token-{record_id}">')
     assert "Revoked" in row.text
-    assert _bearer(client, token.group(1)).get("/api/me").status_code == 401
+    assert bearer_client(client, token.group(1)).get("/api/me").status_code == 401
 
 
 def test_token_form_names_the_field_at_fault(client: TestClient, store: Engine, settings: Settings) -> None:
@@ -133,8 +124,8 @@ def test_tokens_work_on_sqlite_and_postgresql(engine: Engine, settings: Settings
     make_user(engine, settings)
     client = TestClient(create_app(settings, engine))
     csrf = signed_in_as(client, "analyst.one")
-    created = _create_token(client, csrf, name="pg", scopes=["read"])
-    machine = _bearer(client, str(created["token"]))
+    created = create_token(client, csrf, name="pg", scopes=["read"])
+    machine = bearer_client(client, str(created["token"]))
     assert machine.get("/api/me").json()["username"] == "analyst.one"
     # The token's first use is recorded and committed.
     with Session(engine) as session:

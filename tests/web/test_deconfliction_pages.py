@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
-from web_factories import PASSWORD, field_error, signed_in_as
+from web_factories import PASSWORD, bearer_client, create_token, field_error, signed_in_as
 
 from crimelink.demo.geography import build_borough
 from crimelink.services.auth import hash_password
@@ -367,14 +367,11 @@ def test_a_check_is_refused_without_valid_credentials_and_answered_with_them(
     body = {"operation_id": operation_id}
 
     def token(scopes: list[str]) -> tuple[int, str]:
-        created = glaa.post(
-            "/api/tokens", json={"name": "x", "scopes": scopes}, headers={"X-CSRF-Token": csrf}
-        )
-        assert created.status_code == 201, created.text
-        return int(created.json()["id"]), str(created.json()["token"])
+        created = create_token(glaa, csrf, name="x", scopes=scopes)
+        return int(str(created["id"])), str(created["token"])
 
     def bearer(value: str) -> TestClient:
-        return TestClient(partnership.app, headers={"Authorization": f"Bearer {value}"})  # type: ignore[arg-type]
+        return bearer_client(glaa, value)
 
     def checks() -> int:
         with Session(partnership.engine) as session:

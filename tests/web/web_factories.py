@@ -102,3 +102,16 @@ def audit_events(engine: Engine, **where: Any) -> list[AuditEvent]:
         for name, value in where.items():
             query = query.where(getattr(AuditEvent, name) == value)
         return list(session.scalars(query))
+
+
+def bearer_client(client: TestClient, token: str) -> TestClient:
+    """A client of the same application that sends ``token`` as its bearer (no cookies)."""
+    return TestClient(client.app, headers={"Authorization": f"Bearer {token}"})
+
+
+def create_token(client: TestClient, csrf: str, **body: object) -> dict[str, object]:
+    """An API token made through ``POST /api/tokens`` by the signed-in ``client``; the answer's JSON."""
+    response = client.post("/api/tokens", json=body, headers={"X-CSRF-Token": csrf})
+    assert response.status_code == 201, response.text
+    created: dict[str, object] = response.json()
+    return created
