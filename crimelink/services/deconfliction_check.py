@@ -62,6 +62,7 @@ from crimelink.services.plan_operations import follow_operation, follow_operatio
 from crimelink.store.engine import begin_writing
 from crimelink.store.expressions import one_of
 from crimelink.store.models import Agency, Interest, Operation, OperationConflict
+from crimelink.store.models.base import utcnow
 
 
 @dataclass(frozen=True)
@@ -206,6 +207,15 @@ def record_recheck(
     _audit_check(session, caller, operation, outcome)
 
 
+def _mark_checked(session: Session, operation: Operation, *, status: OperationStatus, now: datetime) -> None:
+    """Write the operation's check time and status with one Core statement (the session's flush of one
+    row costs more than the row), and tell the session, as if it had read them after it."""
+    values = {"status": status, "checked_at": now, "updated_at": utcnow()}
+    session.connection().execute(_MARK_CHECKED, {"operation": operation.id, **values})
+    for name, value in values.items():
+        set_committed_value(operation, name, value)
+
+
 def _audit_check(session: Session, caller: Caller, operation: Operation, outcome: CheckOutcome) -> None:
     record_event(
         session,
@@ -244,6 +254,16 @@ _CONFLICTS = cast(Table, OperationConflict.__table__)
 _INSERT_CONFLICTS = insert(_CONFLICTS).returning(_CONFLICTS.c.key, _CONFLICTS.c.id)
 _RECORD_CHECK = (
     update(_OPERATIONS).where(_OPERATIONS.c.id == bindparam("operation")).values(checked_at=bindparam("at"))
+)
+_MARK_CHECKED = (
+    update(_OPERATIONS)
+    .where(_OPERATIONS.c.id == bindparam("operation"))
+    .values(
+        {
+            name: bindparam(name, type_=_OPERATIONS.c[name].type)
+            for name in ("status", "checked_at", "updated_at")
+        }
+    )
 )
 
 #: The statuses a new red or amber conflict puts at "conflict pending" (see :func:`hold_operations`).
@@ -290,12 +310,11 @@ def run_operation_check(
         now=now,
         lapse_reason=f"no longer holds after operation {operation.id} was checked",
     )
-    operation.checked_at = now
     pending = any(row.status is ConflictStatus.OPEN and rules.blocks(row.grade) for row in existing) or any(
         rules.blocks(found[key].finding.grade) for key in found if key not in {row.key for row in existing}
     )
     before = operation.status
-    set_status(operation, pending=pending)
+    _mark_checked(session, operation, status=next_status(before, pending=pending), now=now)
     moved = _refresh_counterparts(
         session, outcome, existing, found, rules=rules, besides=operation.id, now=now, follow=False
     )

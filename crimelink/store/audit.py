@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import String, Table, bindparam, func, insert, literal, select, text
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from crimelink.store.engine import begin_writing
@@ -37,11 +38,36 @@ def event_payload(
     details: dict[str, Any],
 ) -> str:
     """The text an event's hash is the SHA-256 of (its UTF-8 bytes; the text is ASCII)."""
+    return _payload(
+        prev_hash=prev_hash,
+        at=_utc_text(occurred_at),
+        actor=actor,
+        action=action,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        purpose=purpose,
+        outcome=outcome,
+        details=details,
+    )
+
+
+def _payload(
+    *,
+    prev_hash: str,
+    at: str,
+    actor: str,
+    action: str,
+    resource_type: str,
+    resource_id: str,
+    purpose: str,
+    outcome: str,
+    details: dict[str, Any],
+) -> str:
     return json.dumps(
         {
             "prev": prev_hash,
             # Microsecond precision and no zone: both databases give the same text back.
-            "at": _utc_text(occurred_at),
+            "at": at,
             "actor": actor,
             "action": action,
             "type": resource_type,
@@ -94,15 +120,8 @@ def append_event(
     Written with one INSERT (a Core statement, not the session's unit of work): every audited request
     appends one.
     """
-    postgres = session.get_bind().dialect.name == "postgresql"
-    if postgres:
-        session.execute(_LOCK, {"key": _LOCK_KEY})
-    else:
-        begin_writing(session)  # an audited read, from here on, may write while others do
-    occurred_at = utcnow()  # once it is this event's turn: times follow the chain's order
     body = details or {}
     hashed: dict[str, Any] = {
-        "occurred_at": occurred_at,
         "actor": actor,
         "action": action,
         "resource_type": resource_type,
@@ -112,13 +131,15 @@ def append_event(
         "details": body,
     }
     fields = {**hashed, "actor_user_id": actor_user_id, "actor_agency_id": actor_agency_id}
-    if postgres:
-        # The previous hash is read, and the new one made, by the insert itself: one round trip fewer.
-        # A statement of its own after the lock, so it sees every event committed before the lock.
-        marker = uuid.uuid4().hex
-        head, tail = event_payload(prev_hash=marker, **hashed).split(marker)
-        row = session.execute(_INSERT_CHAINED, {**fields, "head": head, "tail": tail}).one()
-        return Appended(row.id, row.prev_hash, row.hash)
+    if session.get_bind().dialect.name == "postgresql":
+        # The time, the previous hash and the new hash are all made by the insert, once it is this
+        # event's turn: the payload's text comes in three pieces around the time and the previous hash.
+        at, prev = uuid.uuid4().hex, uuid.uuid4().hex
+        head, middle, tail = re.split(f"{at}|{prev}", _payload(prev_hash=prev, at=at, **hashed))
+        return _append_pipelined(session, {**fields, "head": head, "middle": middle, "tail": tail})
+    begin_writing(session)  # an audited read, from here on, may write while others do
+    hashed["occurred_at"] = utcnow()  # once it is this event's turn: times follow the chain's order
+    fields["occurred_at"] = hashed["occurred_at"]
     prev = session.scalar(_LAST_HASH) or GENESIS
     digest = event_digest(prev_hash=prev, **hashed)
     event_id = session.execute(_INSERT, {**fields, "prev_hash": prev, "hash": digest}).scalar_one()
@@ -129,41 +150,41 @@ _LAST_HASH = select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
 # A Core insert of the table, built once: the ORM's bulk insert path costs more than the row.
 _TABLE = cast(Table, AuditEvent.__table__)
 _INSERT = insert(_TABLE).returning(_TABLE.c.id)
-_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 # PostgreSQL: the chain's last hash read and the new event's hash computed in the insert. The payload's
 # text around the previous hash (``head`` and ``tail``) comes from :func:`event_payload`, so the hash is
-# the one :func:`event_digest` gives and ``crimelink audit verify`` checks.
-_FIELDS = (
-    "occurred_at",
-    "actor",
-    "actor_user_id",
-    "actor_agency_id",
-    "action",
-    "resource_type",
-    "resource_id",
-    "purpose",
-    "outcome",
-    "details",
-)
-_PREV = func.coalesce(_LAST_HASH.scalar_subquery(), literal(GENESIS)).label("prev")
-_LAST = select(_PREV).subquery()
-_INSERT_CHAINED = (
-    insert(_TABLE)
-    .from_select(
-        [*_FIELDS, "prev_hash", "hash"],
-        select(
-            *(bindparam(name, type_=_TABLE.c[name].type) for name in _FIELDS),
-            _LAST.c.prev,
-            func.encode(
-                func.sha256(
-                    func.convert_to(
-                        bindparam("head", type_=String()) + _LAST.c.prev + bindparam("tail", type_=String()),
-                        literal("UTF8"),
-                    )
-                ),
-                literal("hex"),
-            ),
-        ),
-    )
-    .returning(_TABLE.c.id, _TABLE.c.prev_hash, _TABLE.c.hash)
-)
+# the one :func:`event_digest` gives and ``crimelink audit verify`` checks. Written for the driver
+# (psycopg), as it runs in a pipeline with the lock (:func:`_append_pipelined`).
+_LOCK_SQL = "SELECT pg_advisory_xact_lock(%s)"
+_INSERT_CHAINED_SQL = f"""
+INSERT INTO audit_events (occurred_at, actor, actor_user_id, actor_agency_id, action, resource_type,
+                          resource_id, purpose, outcome, details, prev_hash, hash)
+SELECT now.at, %(actor)s, %(actor_user_id)s::bigint, %(actor_agency_id)s::bigint,
+       %(action)s, %(resource_type)s, %(resource_id)s, %(purpose)s, %(outcome)s, %(details)s, last.prev,
+       encode(sha256(convert_to(
+           %(head)s::text || to_char(now.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')
+           || %(middle)s::text || last.prev || %(tail)s::text, 'UTF8')), 'hex')
+FROM (SELECT coalesce((SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1), '{GENESIS}') AS prev) AS last,
+     (SELECT clock_timestamp() AS at) AS now
+RETURNING id, prev_hash, hash
+"""
+
+
+def _append_pipelined(session: Session, params: dict[str, Any]) -> Appended:
+    """PostgreSQL: take the chain's lock and insert the event in one round trip.
+
+    The two statements go in one pipeline: the server runs them in order, and the insert, a statement
+    of its own after the lock, sees every event committed before the lock was granted. Both run in the
+    session's transaction, on its connection.
+    """
+    import psycopg  # the PostgreSQL extra's driver
+    from psycopg.types.json import Jsonb
+
+    driver = session.connection().connection.driver_connection
+    assert isinstance(driver, psycopg.Connection)
+    params = {**params, "details": Jsonb(params["details"])}
+    with driver.pipeline(), driver.cursor() as lock, driver.cursor() as cursor:
+        lock.execute(_LOCK_SQL, (_LOCK_KEY,))
+        cursor.execute(_INSERT_CHAINED_SQL, params)
+        row = cursor.fetchone()
+    assert row is not None
+    return Appended(int(row[0]), str(row[1]), str(row[2]))
