@@ -145,6 +145,7 @@ def find_conflicts(
 
 #: PostgreSQL advisory lock held by a check that stores conflicts (another constant than the audit's).
 _CHECK_LOCK_KEY = 0x436B4463
+_CHECK_LOCK = select(func.pg_advisory_xact_lock(_CHECK_LOCK_KEY))  # built once, run on the connection
 
 
 def hold_check_lock(session: Session, *, fresh: bool = False) -> None:
@@ -156,7 +157,7 @@ def hold_check_lock(session: Session, *, fresh: bool = False) -> None:
     """
     begin_writing(session)
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(func.pg_advisory_xact_lock(_CHECK_LOCK_KEY)))
+        session.connection().execute(_CHECK_LOCK)
     if fresh:
         session.expire_all()
 
