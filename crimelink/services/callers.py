@@ -8,6 +8,7 @@ the database, recorded in the audit as ``system:<command>``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from crimelink.access.policy import Action, Actor, Resource, allowed
 from crimelink.errors import PermissionDeniedError
-from crimelink.store.audit import append_event
+from crimelink.store.audit import Write, append_event
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,10 @@ def record_event(
     resource_id: str = "",
     outcome: str = "success",
     details: dict[str, Any] | None = None,
+    writes: Sequence[Write] = (),
 ) -> None:
-    """Append one audit event for ``caller`` in the session's current transaction."""
+    """Append one audit event for ``caller`` in the session's current transaction, after ``writes``
+    (see :func:`crimelink.store.audit.append_event`)."""
     if isinstance(caller, Actor):
         append_event(
             session,
@@ -59,6 +62,7 @@ def record_event(
             resource_id=resource_id,
             outcome=outcome,
             details=details,
+            writes=writes,
         )
     else:
         append_event(
@@ -69,4 +73,5 @@ def record_event(
             resource_id=resource_id,
             outcome=outcome,
             details=details,
+            writes=writes,
         )

@@ -59,9 +59,16 @@ from crimelink.services.deconfliction_notices import (
     write_notices,
 )
 from crimelink.services.plan_operations import follow_operation, follow_operations
+from crimelink.store.audit import Write
 from crimelink.store.engine import begin_writing
 from crimelink.store.expressions import one_of
-from crimelink.store.models import Agency, Interest, Operation, OperationConflict
+from crimelink.store.models import (
+    Agency,
+    DeconflictionNotification,
+    Interest,
+    Operation,
+    OperationConflict,
+)
 from crimelink.store.models.base import utcnow
 
 
@@ -200,24 +207,28 @@ def quick_recheck(
 def record_recheck(
     session: Session, caller: Caller, operation: Operation, outcome: CheckOutcome, *, now: datetime
 ) -> None:
-    """Record a :func:`quick_recheck`: the operation's check time and the audit event, in a transaction
-    that begins by writing (on SQLite a read-only transaction cannot always be turned into a writing one)."""
-    begin_writing(session)
-    session.connection().execute(_RECORD_CHECK, {"operation": operation.id, "at": now})
+    """Record a :func:`quick_recheck`: the operation's check time and the audit event, written together
+    (:func:`crimelink.store.audit.append_event` with ``writes``: one round trip on PostgreSQL)."""
     set_committed_value(operation, "checked_at", now)
-    _audit_check(session, caller, operation, outcome)
+    _audit_check(
+        session, caller, operation, outcome, writes=[(_RECORD_CHECK, {"operation": operation.id, "at": now})]
+    )
 
 
-def _mark_checked(session: Session, operation: Operation, *, status: OperationStatus, now: datetime) -> None:
-    """Write the operation's check time and status with one Core statement (the session's flush of one
-    row costs more than the row), and tell the session, as if it had read them after it."""
+def _mark_checked(operation: Operation, *, status: OperationStatus, now: datetime) -> Write:
+    """The write of the operation's check time and status: one Core statement (the session's flush of one
+    row costs more than the row), made with the audit event. The session is told them at once, as if it
+    had read them after it."""
     values = {"status": status, "checked_at": now, "updated_at": utcnow()}
-    session.connection().execute(_MARK_CHECKED, {"operation": operation.id, **values})
     for name, value in values.items():
         set_committed_value(operation, name, value)
+    return _MARK_CHECKED, {"operation": operation.id, **values}
 
 
-def _audit_check(session: Session, caller: Caller, operation: Operation, outcome: CheckOutcome) -> None:
+def _audit_check(
+    session: Session, caller: Caller, operation: Operation, outcome: CheckOutcome, *, writes: Sequence[Write]
+) -> None:
+    """The check's audit event, after the check's last ``writes`` (in one round trip on PostgreSQL)."""
     record_event(
         session,
         caller,
@@ -225,6 +236,7 @@ def _audit_check(session: Session, caller: Caller, operation: Operation, outcome
         resource_type="operation",
         resource_id=str(operation.id),
         details=outcome.details(),
+        writes=writes,
     )
 
 
@@ -256,6 +268,7 @@ _INSERT_CONFLICTS = insert(_CONFLICTS).returning(_CONFLICTS.c.key, _CONFLICTS.c.
 _RECORD_CHECK = (
     update(_OPERATIONS).where(_OPERATIONS.c.id == bindparam("operation")).values(checked_at=bindparam("at"))
 )
+_INSERT_NOTICES = insert(cast(Table, DeconflictionNotification.__table__))
 _MARK_CHECKED = (
     update(_OPERATIONS)
     .where(_OPERATIONS.c.id == bindparam("operation"))
@@ -303,6 +316,8 @@ def run_operation_check(
         index_operation(session, operation, replace=not never_checked)
     found = find_conflicts(session, operation, rules=rules, today=now.date())
     existing: Sequence[OperationConflict] = [] if never_checked else conflicts_touching(session, operation.id)
+    # The writes nothing reads back (notices, statuses) are made with the audit event.
+    writes: list[Write] = []
     outcome = _reconcile(
         session,
         existing,
@@ -310,18 +325,28 @@ def run_operation_check(
         rules=rules,
         now=now,
         lapse_reason=f"no longer holds after operation {operation.id} was checked",
+        writes=writes,
     )
     pending = any(row.status is ConflictStatus.OPEN and rules.blocks(row.grade) for row in existing) or any(
         rules.blocks(found[key].finding.grade) for key in found if key not in {row.key for row in existing}
     )
     before = operation.status
-    _mark_checked(session, operation, status=next_status(before, pending=pending), now=now)
+    writes.append(_mark_checked(operation, status=next_status(before, pending=pending), now=now))
     moved = _refresh_counterparts(
-        session, outcome, existing, found, rules=rules, besides=operation.id, now=now, follow=False
+        session,
+        outcome,
+        existing,
+        found,
+        rules=rules,
+        besides=operation.id,
+        now=now,
+        follow=False,
+        writes=writes,
     )
-    # An action that is one of these operations follows it: asked once for them all.
+    _audit_check(session, caller, operation, outcome, writes=writes)
+    # An action that is one of these operations follows it (once the statuses are written): asked once for
+    # them all.
     follow_operations(session, [operation.id, *moved] if operation.status is not before else moved)
-    _audit_check(session, caller, operation, outcome)
     return outcome
 
 
@@ -379,9 +404,13 @@ def _reconcile(
     rules: DeconflictionRules,
     now: datetime,
     lapse_reason: str,
+    writes: list[Write] | None = None,
 ) -> CheckOutcome:
     """Create, reopen, regrade or lapse conflicts; returns what it did, holding the objects it loaded
-    (statuses are refreshed and the answer built from them: the identity map keeps only what is referenced)."""
+    (statuses are refreshed and the answer built from them: the identity map keeps only what is referenced).
+
+    The notices are written at once, or added to ``writes`` for the caller to make.
+    """
     outcome = CheckOutcome()
     rows = {row.key: row for row in existing}
     if not rows and not found:
@@ -447,7 +476,10 @@ def _reconcile(
             told.append((record, NotificationEvent.CONFLICT))
             outcome.created.append(ids[key])
     written = [n for row, event in told for n in notices(session, row, event, rules=rules, now=now)]
-    write_notices(session, written)
+    if writes is None:
+        write_notices(session, written)
+    elif written:
+        writes.append((_INSERT_NOTICES, written))
     outcome.holding.extend(sorted(rows[key].id if key in rows else ids[key] for key in found))
     return outcome
 
@@ -498,6 +530,7 @@ def _refresh_counterparts(
     besides: int | None,
     now: datetime,
     follow: bool = True,
+    writes: list[Write] | None = None,
 ) -> list[int]:
     """Refresh the status of the other operations whose conflicts this check changed.
 
@@ -523,23 +556,33 @@ def _refresh_counterparts(
             freed.update(
                 i for i in (row.operation_id, row.other_operation_id) if i is not None and i != besides
             )
-    return hold_operations(session, held, now=now, follow=follow) + refresh_statuses(
+    return hold_operations(session, held, now=now, follow=follow, writes=writes) + refresh_statuses(
         session, freed - held, rules=rules, follow=follow
     )
 
 
 def hold_operations(
-    session: Session, operation_ids: Iterable[int], *, now: datetime, follow: bool = True
+    session: Session,
+    operation_ids: Iterable[int],
+    *,
+    now: datetime,
+    follow: bool = True,
+    writes: list[Write] | None = None,
 ) -> list[int]:
     """Put submitted and cleared operations among ``operation_ids`` at "conflict pending", in one statement.
 
     The operations the session holds are told their new status, as if they had been read after it.
     Returns ``operation_ids`` (any may have moved); ``follow=False`` leaves their actions to the caller.
+    The statement runs at once, or is added to ``writes`` for the caller to make (then it follows them).
     """
     ids = sorted(set(operation_ids))
     if not ids:
         return []
-    session.connection().execute(_HOLD, {"ids": ids, "now": now})
+    if writes is None:
+        session.connection().execute(_HOLD, {"ids": ids, "now": now})
+    else:
+        assert not follow, "the actions follow once the statuses are written"
+        writes.append((_HOLD, {"ids": ids, "now": now}))
     for op_id in ids:
         operation = session.identity_map.get(identity_key(Operation, op_id))
         if isinstance(operation, Operation) and operation.status in _HELD:

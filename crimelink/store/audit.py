@@ -10,11 +10,12 @@ import hashlib
 import json
 import re
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Executable, Table, insert, select
 from sqlalchemy.orm import Session
 
 from crimelink.store.engine import begin_writing
@@ -93,6 +94,10 @@ def _utc_text(moment: datetime) -> str:
     return moment.isoformat(timespec="microseconds")
 
 
+#: A statement and its parameters (a dict, or a list of dicts for many rows), to run before an event.
+Write = tuple[Executable, Mapping[str, Any] | Sequence[Mapping[str, Any]]]
+
+
 @dataclass(frozen=True)
 class Appended:
     """An event just appended: where it sits in the chain."""
@@ -114,11 +119,14 @@ def append_event(
     details: dict[str, Any] | None = None,
     actor_user_id: int | None = None,
     actor_agency_id: int | None = None,
+    writes: Sequence[Write] = (),
 ) -> Appended:
     """Add one event to the chain within the session's current transaction.
 
     Written with one INSERT (a Core statement, not the session's unit of work): every audited request
-    appends one.
+    appends one. ``writes`` are statements the change still has to make, run first, in order: writes
+    whose results nothing reads (an UPDATE, an INSERT without RETURNING). On PostgreSQL they go to the
+    server in the event's pipeline, one round trip for them all.
     """
     body = details or {}
     hashed: dict[str, Any] = {
@@ -136,8 +144,10 @@ def append_event(
         # event's turn: the payload's text comes in three pieces around the time and the previous hash.
         at, prev = uuid.uuid4().hex, uuid.uuid4().hex
         head, middle, tail = re.split(f"{at}|{prev}", _payload(prev_hash=prev, at=at, **hashed))
-        return _append_pipelined(session, {**fields, "head": head, "middle": middle, "tail": tail})
+        return _append_pipelined(session, {**fields, "head": head, "middle": middle, "tail": tail}, writes)
     begin_writing(session)  # an audited read, from here on, may write while others do
+    for statement, parameters in writes:
+        session.connection().execute(statement, parameters)
     hashed["occurred_at"] = utcnow()  # once it is this event's turn: times follow the chain's order
     fields["occurred_at"] = hashed["occurred_at"]
     prev = session.scalar(_LAST_HASH) or GENESIS
@@ -169,20 +179,23 @@ RETURNING id, prev_hash, hash
 """
 
 
-def _append_pipelined(session: Session, params: dict[str, Any]) -> Appended:
-    """PostgreSQL: take the chain's lock and insert the event in one round trip.
+def _append_pipelined(session: Session, params: dict[str, Any], writes: Sequence[Write]) -> Appended:
+    """PostgreSQL: make the writes, take the chain's lock and insert the event in one round trip.
 
-    The two statements go in one pipeline: the server runs them in order, and the insert, a statement
-    of its own after the lock, sees every event committed before the lock was granted. Both run in the
-    session's transaction, on its connection.
+    The statements go in one pipeline: the server runs them in order, and the insert, a statement of its
+    own after the lock, sees every event committed before the lock was granted. All run in the session's
+    transaction, on its connection; the writes through SQLAlchemy, which reads nothing back from them.
     """
     import psycopg  # the PostgreSQL extra's driver
     from psycopg.types.json import Jsonb
 
-    driver = session.connection().connection.driver_connection
+    connection = session.connection()
+    driver = connection.connection.driver_connection
     assert isinstance(driver, psycopg.Connection)
     params = {**params, "details": Jsonb(params["details"])}
     with driver.pipeline(), driver.cursor() as lock, driver.cursor() as cursor:
+        for statement, parameters in writes:
+            connection.execute(statement, parameters)
         lock.execute(_LOCK_SQL, (_LOCK_KEY,))
         cursor.execute(_INSERT_CHAINED_SQL, params)
         row = cursor.fetchone()
