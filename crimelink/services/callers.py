@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from crimelink.access.policy import Action, Actor, Resource, allowed
 from crimelink.errors import PermissionDeniedError
-from crimelink.store.audit import Write, append_event
+from crimelink.store.audit import append_event
+from crimelink.store.pipeline import Write
 
 
 @dataclass(frozen=True)

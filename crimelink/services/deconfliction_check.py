@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, or_, select, update
+from sqlalchemy import Table, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -43,7 +43,7 @@ from crimelink.services.deconfliction_index import (
     entity_family,
     facts_of,
     group_members_family,
-    index_operation,
+    index_writes,
     interest_facts,
     load_operation_facts,
     memberships,
@@ -59,7 +59,6 @@ from crimelink.services.deconfliction_notices import (
     write_notices,
 )
 from crimelink.services.plan_operations import follow_operation, follow_operations
-from crimelink.store.audit import Write
 from crimelink.store.engine import begin_writing
 from crimelink.store.expressions import one_of
 from crimelink.store.models import (
@@ -70,6 +69,7 @@ from crimelink.store.models import (
     OperationConflict,
 )
 from crimelink.store.models.base import utcnow
+from crimelink.store.pipeline import Write, lock_then_write, make_writes
 
 
 @dataclass(frozen=True)
@@ -152,19 +152,30 @@ def find_conflicts(
 
 #: PostgreSQL advisory lock held by a check that stores conflicts (another constant than the audit's).
 _CHECK_LOCK_KEY = 0x436B4463
-_CHECK_LOCK = select(func.pg_advisory_xact_lock(_CHECK_LOCK_KEY))  # built once, run on the connection
+#: Where the session notes the transaction that holds it (a transaction-wide lock: a later one takes it again).
+_CHECK_LOCK_HELD = "crimelink.check_lock_held"
 
 
-def hold_check_lock(session: Session, *, fresh: bool = False) -> None:
-    """Hold the deconfliction lock until the transaction ends, so checks that store conflicts take turns.
+def hold_check_lock(session: Session, *, fresh: bool = False, writes: Sequence[Write] = ()) -> None:
+    """Hold the deconfliction lock until the transaction ends, so checks that store conflicts take turns;
+    then make ``writes`` (the check's index rows).
 
-    Call it before the check's reads. PostgreSQL: a transaction-wide advisory lock. SQLite has one writer
-    at a time: the transaction holds the database's write lock from here (:func:`begin_writing`).
-    ``fresh=True`` also expires what the session read before, to be read again under the lock.
+    Call it before the check's reads. PostgreSQL: a transaction-wide advisory lock, taken once a
+    transaction, and sent with the writes in one round trip. SQLite has one writer at a time: the
+    transaction holds the database's write lock from here (:func:`begin_writing`). ``fresh=True`` also
+    expires what the session read before, to be read again under the lock.
     """
     begin_writing(session)
-    if session.get_bind().dialect.name == "postgresql":
-        session.connection().execute(_CHECK_LOCK)
+    session.connection()  # the transaction has begun
+    transaction = session.get_transaction()
+    if (
+        session.get_bind().dialect.name == "postgresql"
+        and session.info.get(_CHECK_LOCK_HELD) is not transaction
+    ):
+        lock_then_write(session, _CHECK_LOCK_KEY, writes)
+        session.info[_CHECK_LOCK_HELD] = transaction
+    else:
+        make_writes(session, writes)
     if fresh:
         session.expire_all()
 
@@ -268,7 +279,7 @@ _INSERT_CONFLICTS = insert(_CONFLICTS).returning(_CONFLICTS.c.key, _CONFLICTS.c.
 _RECORD_CHECK = (
     update(_OPERATIONS).where(_OPERATIONS.c.id == bindparam("operation")).values(checked_at=bindparam("at"))
 )
-_INSERT_NOTICES = insert(cast(Table, DeconflictionNotification.__table__))
+_INSERT_NOTICES = insert(cast(Table, DeconflictionNotification.__table__)).inline()  # nothing read back
 _MARK_CHECKED = (
     update(_OPERATIONS)
     .where(_OPERATIONS.c.id == bindparam("operation"))
@@ -309,11 +320,13 @@ def run_operation_check(
     ``reindex=False`` skips rewriting its index rows (a re-check of an unchanged operation). The caller
     has authorised the check and commits.
     """
-    hold_check_lock(session)
     # Never checked: never indexed, and no other check can have met it, so it has no conflicts yet.
     never_checked = operation.checked_at is None
-    if reindex or never_checked:
-        index_operation(session, operation, replace=not never_checked)
+    reindexing = reindex or never_checked
+    begin_writing(session)  # SQLite: the write lock before the index's writes flush the session
+    hold_check_lock(
+        session, writes=index_writes(session, operation, replace=not never_checked) if reindexing else ()
+    )
     found = find_conflicts(session, operation, rules=rules, today=now.date())
     existing: Sequence[OperationConflict] = [] if never_checked else conflicts_touching(session, operation.id)
     # The writes nothing reads back (notices, statuses) are made with the audit event.

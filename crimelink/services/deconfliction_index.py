@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
@@ -31,9 +31,11 @@ from sqlalchemy import (
     Executable,
     Integer,
     Select,
+    Table,
     and_,
     bindparam,
     delete,
+    insert,
     or_,
     select,
     union,
@@ -53,7 +55,6 @@ from crimelink.deconflict.windows import Window
 from crimelink.domain import OperationStatus, Visibility
 from crimelink.domain.deconfliction import InterestSubject, TargetKind
 from crimelink.linkage.incremental import live_entities
-from crimelink.store.bulk import bulk_insert
 from crimelink.store.expressions import one_of
 from crimelink.store.models import (
     Entity,
@@ -64,6 +65,7 @@ from crimelink.store.models import (
     OperationLocation,
     OperationTarget,
 )
+from crimelink.store.pipeline import Write
 
 #: Operations others can collide with: submitted and not yet completed or cancelled.
 LIVE_STATUSES = (
@@ -83,7 +85,7 @@ def _utc(moment: datetime) -> datetime:
 def _read(session: Session, statement: Executable, parameters: dict[str, Any] | None = None) -> Sequence[Any]:
     """Rows of a read through the session's connection: no ORM layer, and no autoflush per query.
 
-    The check flushes once before it reads (:func:`index_operation`), so every read sees its writes.
+    The check flushes once before it reads (:func:`index_writes`), so every read sees its writes.
     """
     return session.connection().execute(statement, parameters or {}).all()
 
@@ -397,17 +399,20 @@ def interest_facts(interest: Interest, family: Mapping[int, int]) -> InterestFac
 # --- the spatial-temporal index -------------------------------------------------------------
 
 
-def index_operation(session: Session, operation: Operation, *, replace: bool = True) -> int:
-    """(Re)write the operation's cells: every located location, while the operation is live.
+def index_writes(session: Session, operation: Operation, *, replace: bool = True) -> list[Write]:
+    """The writes that (re)index the operation's cells: every located location, while the operation is
+    live. The session's pending changes are flushed first, so they are what is indexed.
 
     ``replace=False`` for an operation never indexed (its first check) skips deleting what is not there.
+    The check makes them with its lock (:func:`crimelink.services.deconfliction_check.hold_check_lock`).
     """
     session.flush()
+    writes: list[Write] = []
     if replace:
-        session.execute(delete(OperationCell).where(OperationCell.operation_id == operation.id))
+        writes.append((_UNINDEX, {"operation": operation.id}))
     window = window_of(operation.starts_at, operation.ends_at, operation.standing)
     if window is None or operation.status not in LIVE_STATUSES:
-        return 0
+        return writes
     rows = [
         row
         for loc in operation.locations
@@ -421,12 +426,18 @@ def index_operation(session: Session, operation: Operation, *, replace: bool = T
             window=window,
         )
     ]
-    bulk_insert(session, OperationCell, rows)  # COPY on PostgreSQL: an INSERT a row costs far more
-    return len(rows)
+    if rows:
+        writes.append((_INDEX, rows))
+    return writes
+
+
+_CELLS = cast(Table, OperationCell.__table__)
+_UNINDEX = delete(_CELLS).where(_CELLS.c.operation_id == bindparam("operation"))
+_INDEX = insert(_CELLS).inline()  # nothing read back (no implicit RETURNING of a single row's id)
 
 
 def unindex_operation(session: Session, operation_id: int) -> None:
-    session.execute(delete(OperationCell).where(OperationCell.operation_id == operation_id))
+    session.connection().execute(_UNINDEX, {"operation": operation_id})
 
 
 # --- candidates -------------------------------------------------------------------------------

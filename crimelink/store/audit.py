@@ -10,17 +10,18 @@ import hashlib
 import json
 import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Executable, Table, insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from crimelink.store.engine import begin_writing
 from crimelink.store.models import AuditEvent
 from crimelink.store.models.base import utcnow
+from crimelink.store.pipeline import ADVISORY_LOCK_SQL, Write, make_writes, postgres_pipeline
 
 GENESIS = "0" * 64
 _LOCK_KEY = 0x43726C6B  # an arbitrary constant: serialises appends on PostgreSQL
@@ -94,10 +95,6 @@ def _utc_text(moment: datetime) -> str:
     return moment.isoformat(timespec="microseconds")
 
 
-#: A statement and its parameters (a dict, or a list of dicts for many rows), to run before an event.
-Write = tuple[Executable, Mapping[str, Any] | Sequence[Mapping[str, Any]]]
-
-
 @dataclass(frozen=True)
 class Appended:
     """An event just appended: where it sits in the chain."""
@@ -146,8 +143,7 @@ def append_event(
         head, middle, tail = re.split(f"{at}|{prev}", _payload(prev_hash=prev, at=at, **hashed))
         return _append_pipelined(session, {**fields, "head": head, "middle": middle, "tail": tail}, writes)
     begin_writing(session)  # an audited read, from here on, may write while others do
-    for statement, parameters in writes:
-        session.connection().execute(statement, parameters)
+    make_writes(session, writes)
     hashed["occurred_at"] = utcnow()  # once it is this event's turn: times follow the chain's order
     fields["occurred_at"] = hashed["occurred_at"]
     prev = session.scalar(_LAST_HASH) or GENESIS
@@ -164,7 +160,6 @@ _INSERT = insert(_TABLE).returning(_TABLE.c.id)
 # text around the previous hash (``head`` and ``tail``) comes from :func:`event_payload`, so the hash is
 # the one :func:`event_digest` gives and ``crimelink audit verify`` checks. Written for the driver
 # (psycopg), as it runs in a pipeline with the lock (:func:`_append_pipelined`).
-_LOCK_SQL = "SELECT pg_advisory_xact_lock(%s)"
 _INSERT_CHAINED_SQL = f"""
 INSERT INTO audit_events (occurred_at, actor, actor_user_id, actor_agency_id, action, resource_type,
                           resource_id, purpose, outcome, details, prev_hash, hash)
@@ -182,21 +177,16 @@ RETURNING id, prev_hash, hash
 def _append_pipelined(session: Session, params: dict[str, Any], writes: Sequence[Write]) -> Appended:
     """PostgreSQL: make the writes, take the chain's lock and insert the event in one round trip.
 
-    The statements go in one pipeline: the server runs them in order, and the insert, a statement of its
-    own after the lock, sees every event committed before the lock was granted. All run in the session's
-    transaction, on its connection; the writes through SQLAlchemy, which reads nothing back from them.
+    The statements go in one pipeline (:func:`crimelink.store.pipeline.postgres_pipeline`): the server
+    runs them in order, and the insert, a statement of its own after the lock, sees every event committed
+    before the lock was granted.
     """
-    import psycopg  # the PostgreSQL extra's driver
     from psycopg.types.json import Jsonb
 
-    connection = session.connection()
-    driver = connection.connection.driver_connection
-    assert isinstance(driver, psycopg.Connection)
     params = {**params, "details": Jsonb(params["details"])}
-    with driver.pipeline(), driver.cursor() as lock, driver.cursor() as cursor:
-        for statement, parameters in writes:
-            connection.execute(statement, parameters)
-        lock.execute(_LOCK_SQL, (_LOCK_KEY,))
+    with postgres_pipeline(session) as driver, driver.cursor() as lock, driver.cursor() as cursor:
+        make_writes(session, writes)
+        lock.execute(ADVISORY_LOCK_SQL, (_LOCK_KEY,))
         cursor.execute(_INSERT_CHAINED_SQL, params)
         row = cursor.fetchone()
     assert row is not None
