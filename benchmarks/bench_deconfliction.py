@@ -459,9 +459,10 @@ def time_checks(engine: Engine, checks: int, seed: int) -> dict[str, Any]:
             assert len(outcome.created) == len(found), "the check stored what detection found"
             by_count.append((len(outcome.created), first[-1]))
             conflicts += len(outcome.created)
+            operation_id = operation.id  # read before the clock starts: after the commit it is read again
             session.commit()
             started = time.perf_counter()
-            result = check_operation(session, caller, operation.id, now=NOW)
+            result = check_operation(session, caller, operation_id, now=NOW)
             again.append(time.perf_counter() - started)
             assert result.created == 0, "a second check found new conflicts: it is not idempotent"
             session.commit()

@@ -161,7 +161,9 @@ def hold_check_lock(session: Session, *, fresh: bool = False, writes: Sequence[W
     then make ``writes`` (the check's index rows).
 
     Call it before the check's reads. PostgreSQL: a transaction-wide advisory lock, taken once a
-    transaction, and sent with the writes in one round trip. SQLite has one writer at a time: the
+    transaction, and sent with the writes in one round trip; the check's statements, index and key
+    lookups, then run on their generic plans (:func:`crimelink.store.pipeline.lock_then_write`), but for
+    the lookup of a place with a long window, planned for its values. SQLite has one writer at a time: the
     transaction holds the database's write lock from here (:func:`begin_writing`). ``fresh=True`` also
     expires what the session read before, to be read again under the lock.
     """
@@ -172,7 +174,7 @@ def hold_check_lock(session: Session, *, fresh: bool = False, writes: Sequence[W
         session.get_bind().dialect.name == "postgresql"
         and session.info.get(_CHECK_LOCK_HELD) is not transaction
     ):
-        lock_then_write(session, _CHECK_LOCK_KEY, writes)
+        lock_then_write(session, _CHECK_LOCK_KEY, writes, plan_once=True)
         session.info[_CHECK_LOCK_HELD] = transaction
     else:
         make_writes(session, writes)

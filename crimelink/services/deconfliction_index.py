@@ -65,7 +65,7 @@ from crimelink.store.models import (
     OperationLocation,
     OperationTarget,
 )
-from crimelink.store.pipeline import Write
+from crimelink.store.pipeline import Write, plan_for_values
 
 #: Operations others can collide with: submitted and not yet completed or cancelled.
 LIVE_STATUSES = (
@@ -507,6 +507,7 @@ def _near_one_wide_place(
     """Operations near a place with a long window: its coarse levels as ranges of slots, a few hundred
     lookups a statement, the exact distance tested here to keep what is passed on short.
     """
+    plan_for_values(session)  # its ranges of slots vary in width: a generic plan scans far too much
     lookups: list[ColumnElement[bool]] = [OperationCell.slot.in_(single)] if single else []
     lookups.extend(OperationCell.slot.between(low, high) for low, high in wide)
     found: set[int] = set()

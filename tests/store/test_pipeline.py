@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from crimelink.domain import AgencyKind
 from crimelink.services.deconfliction_check import hold_check_lock
 from crimelink.store.models import Agency
-from crimelink.store.pipeline import Write, lock_then_write, make_writes
+from crimelink.store.pipeline import Write, lock_then_write, make_writes, plan_for_values
 
 AGENCIES = cast(Table, Agency.__table__)
 ADD = insert(AGENCIES).inline()
@@ -88,3 +88,26 @@ def test_the_check_lock_is_taken_again_in_each_transaction(engine: Engine) -> No
             assert not others_may_lock(engine, key)
             session.commit()
             assert others_may_lock(engine, key)
+
+
+def plan_mode(session: Session) -> str:
+    return str(session.connection().exec_driver_sql("SHOW plan_cache_mode").scalar())
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+def test_a_check_plans_its_statements_once_until_values_matter(engine: Engine) -> None:
+    """Under the check's lock prepared statements run on their generic plans; a lookup whose plan depends
+    on its values turns that off for the rest of the transaction; the next transaction starts afresh."""
+    with Session(engine) as session:
+        hold_check_lock(session)
+        assert plan_mode(session) == "force_generic_plan"
+        plan_for_values(session)
+        assert plan_mode(session) == "auto"
+        session.commit()
+        assert plan_mode(session) == "auto"
+        plan_for_values(session)  # outside a check it sends nothing
+        hold_check_lock(session)
+        assert plan_mode(session) == "force_generic_plan"
+        session.rollback()
+        assert plan_mode(session) == "auto"
