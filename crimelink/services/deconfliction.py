@@ -107,6 +107,7 @@ from crimelink.services.deconfliction_views import (
 from crimelink.services.plan_operations import follow_operation
 from crimelink.store.models import Agency, Interest, Operation, OperationConflict
 from crimelink.store.models.base import utcnow
+from crimelink.store.pipeline import plan_once
 
 __all__ = [
     "MAX_LOCATIONS",
@@ -297,6 +298,7 @@ def check_operation(
     now: datetime | None = None,
 ) -> CheckResult:
     """Run the check again (idempotent: it finds the same conflicts, lapses those that no longer hold)."""
+    plan_once(session)  # its reads are key and index lookups: planned once, not at every call
     if isinstance(caller, Actor):
         operation = own_operation(session, caller, operation_id, Action.OPERATION_REGISTER)
     else:

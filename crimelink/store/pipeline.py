@@ -73,21 +73,36 @@ def lock_then_write(
     """
     with postgres_pipeline(session) as driver, driver.cursor() as cursor:
         cursor.execute(ADVISORY_LOCK_SQL, (key,))
-        if plan_once:
-            cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        if plan_once and not _plans_once(session):
+            cursor.execute(_GENERIC_PLANS)
+            session.info[_PLANNED_ONCE] = session.get_transaction()
         make_writes(session, writes)
-    if plan_once:
-        session.info[_PLANNED_ONCE] = session.get_transaction()
 
 
+def plan_once(session: Session) -> None:
+    """PostgreSQL: run the rest of the transaction's prepared statements on their generic plans, until
+    :func:`plan_for_values`. Called before the transaction's first statement, it goes to the server with
+    the transaction's BEGIN: no round trip of its own. SQLite: nothing to do."""
+    if session.get_bind().dialect.name != "postgresql" or _plans_once(session):
+        return
+    with postgres_pipeline(session) as driver:
+        driver.execute(_GENERIC_PLANS)
+    session.info[_PLANNED_ONCE] = session.get_transaction()
+
+
+_GENERIC_PLANS = "SET LOCAL plan_cache_mode = force_generic_plan"
 #: Where the session notes the transaction that plans its statements once (``SET LOCAL`` ends with it).
 _PLANNED_ONCE = "crimelink.planned_once"
+
+
+def _plans_once(session: Session) -> bool:
+    transaction = session.get_transaction()
+    return transaction is not None and session.info.get(_PLANNED_ONCE) is transaction
 
 
 def plan_for_values(session: Session) -> None:
     """Before a statement whose best plan depends on its values (ranges whose width varies), go back to
     PostgreSQL's own choice for the rest of the transaction, if :func:`lock_then_write` set plans once."""
-    transaction = session.get_transaction()
-    if transaction is not None and session.info.get(_PLANNED_ONCE) is transaction:
+    if _plans_once(session):
         session.connection().exec_driver_sql("SET LOCAL plan_cache_mode = auto")
         session.info[_PLANNED_ONCE] = None

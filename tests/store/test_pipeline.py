@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from crimelink.domain import AgencyKind
 from crimelink.services.deconfliction_check import hold_check_lock
 from crimelink.store.models import Agency
-from crimelink.store.pipeline import Write, lock_then_write, make_writes, plan_for_values
+from crimelink.store.pipeline import Write, lock_then_write, make_writes, plan_for_values, plan_once
 
 AGENCIES = cast(Table, Agency.__table__)
 ADD = insert(AGENCIES).inline()
@@ -110,4 +110,15 @@ def test_a_check_plans_its_statements_once_until_values_matter(engine: Engine) -
         hold_check_lock(session)
         assert plan_mode(session) == "force_generic_plan"
         session.rollback()
+        assert plan_mode(session) == "auto"
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+def test_plan_once_lasts_the_transaction(engine: Engine) -> None:
+    with Session(engine) as session:
+        plan_once(session)
+        plan_once(session)  # once is enough
+        assert plan_mode(session) == "force_generic_plan"
+        session.commit()
         assert plan_mode(session) == "auto"

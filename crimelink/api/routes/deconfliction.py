@@ -34,6 +34,7 @@ from crimelink.services import deconfliction
 from crimelink.services.callers import authorise
 from crimelink.services.map_outline import map_outline
 from crimelink.settings import Settings
+from crimelink.store.pipeline import plan_once
 
 router = APIRouter(prefix="/deconfliction", tags=["deconfliction"])
 
@@ -50,7 +51,9 @@ def check(
 
     Idempotent: the same conflicts are found and nothing is raised twice; those that no longer hold lapse.
     """
-    # Signed in here, in the check's own thread and transaction: the busiest call of the API.
+    # Signed in here, in the check's own thread and transaction: the busiest call of the API. Its reads,
+    # the sign-in's among them, are key and index lookups: planned once (sent with the BEGIN).
+    plan_once(db)
     actor = authenticate(request, db, credentials).actor
     result = deconfliction.check_operation(db, actor, body.operation_id, rules=rules)
     db.commit()
