@@ -30,7 +30,7 @@ _LOCK_KEY = 0x43726C6B  # an arbitrary constant: serialises appends on PostgreSQ
 def event_payload(
     *,
     prev_hash: str,
-    occurred_at: datetime,
+    occurred_at: datetime | str,
     actor: str,
     action: str,
     resource_type: str,
@@ -39,37 +39,16 @@ def event_payload(
     outcome: str,
     details: dict[str, Any],
 ) -> str:
-    """The text an event's hash is the SHA-256 of (its UTF-8 bytes; the text is ASCII)."""
-    return _payload(
-        prev_hash=prev_hash,
-        at=_utc_text(occurred_at),
-        actor=actor,
-        action=action,
-        resource_type=resource_type,
-        resource_id=resource_id,
-        purpose=purpose,
-        outcome=outcome,
-        details=details,
-    )
+    """The text an event's hash is the SHA-256 of (its UTF-8 bytes; the text is ASCII).
 
-
-def _payload(
-    *,
-    prev_hash: str,
-    at: str,
-    actor: str,
-    action: str,
-    resource_type: str,
-    resource_id: str,
-    purpose: str,
-    outcome: str,
-    details: dict[str, Any],
-) -> str:
+    ``occurred_at`` may also be given as the text the payload holds for it (on PostgreSQL a marker, where
+    the insert puts the database's time).
+    """
     return json.dumps(
         {
             "prev": prev_hash,
             # Microsecond precision and no zone: both databases give the same text back.
-            "at": at,
+            "at": occurred_at if isinstance(occurred_at, str) else _utc_text(occurred_at),
             "actor": actor,
             "action": action,
             "type": resource_type,
@@ -140,7 +119,7 @@ def append_event(
         # The time, the previous hash and the new hash are all made by the insert, once it is this
         # event's turn: the payload's text comes in three pieces around the time and the previous hash.
         at, prev = uuid.uuid4().hex, uuid.uuid4().hex
-        head, middle, tail = re.split(f"{at}|{prev}", _payload(prev_hash=prev, at=at, **hashed))
+        head, middle, tail = re.split(f"{at}|{prev}", event_payload(prev_hash=prev, occurred_at=at, **hashed))
         return _append_pipelined(session, {**fields, "head": head, "middle": middle, "tail": tail}, writes)
     begin_writing(session)  # an audited read, from here on, may write while others do
     make_writes(session, writes)
@@ -156,8 +135,9 @@ _LAST_HASH = select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
 # A Core insert of the table, built once: the ORM's bulk insert path costs more than the row.
 _TABLE = cast(Table, AuditEvent.__table__)
 _INSERT = insert(_TABLE).returning(_TABLE.c.id)
-# PostgreSQL: the chain's last hash read and the new event's hash computed in the insert. The payload's
-# text around the previous hash (``head`` and ``tail``) comes from :func:`event_payload`, so the hash is
+# PostgreSQL: the event's time taken, the chain's last hash read and the new event's hash computed in the
+# insert. The payload's text around the time and the previous hash (``head``, ``middle`` and ``tail``)
+# comes from :func:`event_payload`, so the hash is
 # the one :func:`event_digest` gives and ``crimelink audit verify`` checks. Written for the driver
 # (psycopg), as it runs in a pipeline with the lock (:func:`_append_pipelined`).
 _INSERT_CHAINED_SQL = f"""
