@@ -137,9 +137,9 @@ _TABLE = cast(Table, AuditEvent.__table__)
 _INSERT = insert(_TABLE).returning(_TABLE.c.id)
 # PostgreSQL: the event's time taken, the chain's last hash read and the new event's hash computed in the
 # insert. The payload's text around the time and the previous hash (``head``, ``middle`` and ``tail``)
-# comes from :func:`event_payload`, so the hash is
-# the one :func:`event_digest` gives and ``crimelink audit verify`` checks. Written for the driver
-# (psycopg), as it runs in a pipeline with the lock (:func:`_append_pipelined`).
+# comes from :func:`event_payload`, so the hash is the one :func:`event_digest` gives and ``crimelink
+# audit verify`` checks. Written for the driver (psycopg), as it runs in a pipeline with the lock
+# (:func:`_append_pipelined`).
 _INSERT_CHAINED_SQL = f"""
 INSERT INTO audit_events (occurred_at, actor, actor_user_id, actor_agency_id, action, resource_type,
                           resource_id, purpose, outcome, details, prev_hash, hash)

@@ -10,8 +10,8 @@ SQLite has no server to wait for: there the same writes simply run one after ano
 
 PostgreSQL also plans a prepared statement again for each call's values while it judges that worth it,
 and with lists bound as ``= ANY(:array)`` it always does. A transaction whose statements are key and
-index lookups can ask for their generic plans instead (:func:`lock_then_write` with ``plan_once``): it
-saves the planning, a quarter of the server's time on a deconfliction check.
+index lookups can ask for their generic plans instead (:func:`plan_once`, or :func:`lock_then_write` with
+``plan_once``): it saves the planning, a quarter of the server's time on a deconfliction check.
 """
 
 from __future__ import annotations
