@@ -152,8 +152,6 @@ def find_conflicts(
 
 #: PostgreSQL advisory lock held by a check that stores conflicts (another constant than the audit's).
 _CHECK_LOCK_KEY = 0x436B4463
-#: Where the session notes the transaction that holds it (a transaction-wide lock: a later one takes it again).
-_CHECK_LOCK_HELD = "crimelink.check_lock_held"
 
 
 def hold_check_lock(session: Session, *, fresh: bool = False, writes: Sequence[Write] = ()) -> None:
@@ -168,14 +166,8 @@ def hold_check_lock(session: Session, *, fresh: bool = False, writes: Sequence[W
     expires what the session read before, to be read again under the lock.
     """
     begin_writing(session)
-    session.connection()  # the transaction has begun
-    transaction = session.get_transaction()
-    if (
-        session.get_bind().dialect.name == "postgresql"
-        and session.info.get(_CHECK_LOCK_HELD) is not transaction
-    ):
+    if session.get_bind().dialect.name == "postgresql":
         lock_then_write(session, _CHECK_LOCK_KEY, writes, plan_once=True)
-        session.info[_CHECK_LOCK_HELD] = transaction
     else:
         make_writes(session, writes)
     if fresh:

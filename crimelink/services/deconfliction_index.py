@@ -437,7 +437,7 @@ _INDEX = insert(_CELLS).inline()  # nothing read back (no implicit RETURNING of 
 
 
 def unindex_operation(session: Session, operation_id: int) -> None:
-    session.connection().execute(_UNINDEX, {"operation": operation_id})
+    session.execute(delete(OperationCell).where(OperationCell.operation_id == operation_id))
 
 
 # --- candidates -------------------------------------------------------------------------------

@@ -11,7 +11,8 @@ SQLite has no server to wait for: there the same writes simply run one after ano
 PostgreSQL also plans a prepared statement again for each call's values while it judges that worth it,
 and with lists bound as ``= ANY(:array)`` it always does. A transaction whose statements are key and
 index lookups can ask for their generic plans instead (:func:`plan_once`, or :func:`lock_then_write` with
-``plan_once``): it saves the planning, a quarter of the server's time on a deconfliction check.
+``plan_once``): it saves the planning, about a quarter of the server's time on a deconfliction re-check
+(``benchmarks/RESULTS.md``, eleventh session).
 """
 
 from __future__ import annotations
@@ -67,42 +68,58 @@ def lock_then_write(
 ) -> None:
     """PostgreSQL: take the transaction-wide advisory lock ``key``, then make ``writes``: one round trip.
 
-    The writes run once the lock is granted; the transaction holds it until it ends. ``plan_once=True``
-    also has the rest of the transaction run every prepared statement on its generic plan (made once)
-    rather than plan it again for each call's values, until :func:`plan_for_values`.
+    The writes run once the lock is granted; the transaction holds it until it ends, so a later call in
+    the same transaction sends only its writes. ``plan_once=True`` also has the rest of the transaction run
+    every prepared statement on its generic plan (made once) rather than plan it again for each call's
+    values, until :func:`plan_for_values`.
     """
+    lock = not _noted(session, f"{_LOCKED}{key}")
+    generic = plan_once and not _noted(session, _PLANNED_ONCE)
+    if not (lock or generic or writes):
+        return
     with postgres_pipeline(session) as driver, driver.cursor() as cursor:
-        cursor.execute(ADVISORY_LOCK_SQL, (key,))
-        if plan_once and not _plans_once(session):
+        if lock:
+            cursor.execute(ADVISORY_LOCK_SQL, (key,))
+        if generic:
             cursor.execute(_GENERIC_PLANS)
-            session.info[_PLANNED_ONCE] = session.get_transaction()
         make_writes(session, writes)
+    if lock:
+        _note(session, f"{_LOCKED}{key}")
+    if generic:
+        _note(session, _PLANNED_ONCE)
 
 
 def plan_once(session: Session) -> None:
     """PostgreSQL: run the rest of the transaction's prepared statements on their generic plans, until
     :func:`plan_for_values`. Called before the transaction's first statement, it goes to the server with
     the transaction's BEGIN: no round trip of its own. SQLite: nothing to do."""
-    if session.get_bind().dialect.name != "postgresql" or _plans_once(session):
+    if session.get_bind().dialect.name != "postgresql" or _noted(session, _PLANNED_ONCE):
         return
     with postgres_pipeline(session) as driver:
         driver.execute(_GENERIC_PLANS)
-    session.info[_PLANNED_ONCE] = session.get_transaction()
+    _note(session, _PLANNED_ONCE)
 
 
 _GENERIC_PLANS = "SET LOCAL plan_cache_mode = force_generic_plan"
-#: Where the session notes the transaction that plans its statements once (``SET LOCAL`` ends with it).
+# What the session notes for its transaction (both end with it): an advisory lock held (the key follows),
+# and statements planned once.
+_LOCKED = "crimelink.advisory_lock."
 _PLANNED_ONCE = "crimelink.planned_once"
 
 
-def _plans_once(session: Session) -> bool:
+def _note(session: Session, what: str, *, holds: bool = True) -> None:
+    session.info[what] = session.get_transaction() if holds else None
+
+
+def _noted(session: Session, what: str) -> bool:
+    """Whether ``what`` was noted in the session's current transaction (a later one starts afresh)."""
     transaction = session.get_transaction()
-    return transaction is not None and session.info.get(_PLANNED_ONCE) is transaction
+    return transaction is not None and session.info.get(what) is transaction
 
 
 def plan_for_values(session: Session) -> None:
     """Before a statement whose best plan depends on its values (ranges whose width varies), go back to
     PostgreSQL's own choice for the rest of the transaction, if :func:`lock_then_write` set plans once."""
-    if _plans_once(session):
+    if _noted(session, _PLANNED_ONCE):
         session.connection().exec_driver_sql("SET LOCAL plan_cache_mode = auto")
-        session.info[_PLANNED_ONCE] = None
+        _note(session, _PLANNED_ONCE, holds=False)
