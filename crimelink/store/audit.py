@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -119,7 +118,8 @@ def append_event(
         # The time, the previous hash and the new hash are all made by the insert, once it is this
         # event's turn: the payload's text comes in three pieces around the time and the previous hash.
         at, prev = uuid.uuid4().hex, uuid.uuid4().hex
-        head, middle, tail = re.split(f"{at}|{prev}", event_payload(prev_hash=prev, occurred_at=at, **hashed))
+        head, rest = event_payload(prev_hash=prev, occurred_at=at, **hashed).split(at)
+        middle, tail = rest.split(prev)  # sorted keys: "at" comes before "prev"
         return _append_pipelined(session, {**fields, "head": head, "middle": middle, "tail": tail}, writes)
     begin_writing(session)  # an audited read, from here on, may write while others do
     make_writes(session, writes)
