@@ -91,12 +91,15 @@ def lock_then_write(
 
 def plan_once(session: Session) -> None:
     """PostgreSQL: run the rest of the transaction's prepared statements on their generic plans, until
-    :func:`plan_for_values`. Called before the transaction's first statement, it goes to the server with
-    the transaction's BEGIN: no round trip of its own. SQLite: nothing to do."""
+    :func:`plan_for_values`. SQLite: nothing to do.
+
+    A statement of its own, not sent in a pipeline with the transaction's BEGIN: psycopg's pipeline mode
+    costs more to enter and leave than the round trip it saves (``benchmarks/RESULTS.md``, fourteenth
+    session). It pays with three statements or more.
+    """
     if session.get_bind().dialect.name != "postgresql" or _noted(session, _PLANNED_ONCE):
         return
-    with postgres_pipeline(session) as driver:
-        driver.execute(_GENERIC_PLANS)
+    session.connection().exec_driver_sql(_GENERIC_PLANS)
     _note(session, _PLANNED_ONCE)
 
 

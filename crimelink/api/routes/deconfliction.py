@@ -52,7 +52,7 @@ def check(
     Idempotent: the same conflicts are found and nothing is raised twice; those that no longer hold lapse.
     """
     # Signed in here, in the check's own thread and transaction: the busiest call of the API. Its reads,
-    # the sign-in's among them, are key and index lookups: planned once (sent with the BEGIN).
+    # the sign-in's among them, are key and index lookups: planned once.
     plan_once(db)
     actor = authenticate(request, db, credentials).actor
     result = deconfliction.check_operation(db, actor, body.operation_id, rules=rules)
