@@ -20,7 +20,7 @@ text changes with a list's length is planned afresh at every call.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any, cast
@@ -36,9 +36,13 @@ from sqlalchemy import (
     bindparam,
     delete,
     insert,
+    literal_column,
+    null,
     or_,
     select,
+    type_coerce,
     union,
+    union_all,
 )
 from sqlalchemy.orm import Session
 
@@ -97,40 +101,58 @@ def _read_scalars(
 
 
 # The statements of every check, built once: building and keying a statement costs more than running it.
-_HEADS_AND_LOCATIONS_OF = (
-    select(
-        Operation.id,
-        Operation.agency_id,
-        Operation.starts_at,
-        Operation.ends_at,
-        Operation.standing,
-        Operation.visibility,
-        Operation.armed,
-        Operation.group_id,
-        Operation.status,
-        OperationLocation.id.label("location_id"),
-        OperationLocation.latitude,
-        OperationLocation.longitude,
-        OperationLocation.radius_m,
-        OperationLocation.uprn,
-        OperationLocation.entity_id,
-    )
-    # The operations and their locations in one statement (an operation with none still comes back).
-    .outerjoin(OperationLocation, OperationLocation.operation_id == Operation.id)
-    .order_by(Operation.id, OperationLocation.id)
+# An operation's facts come in rows of two parts: its head with each location (one row with no location if
+# it has none), then its targets, in one statement (:func:`_facts_statement`): each statement costs a round
+# trip. The columns a part has not are NULL (typed in the first arm, so its rows are read as before).
+_LOCATIONS, _TARGETS = 0, 1
+_HEAD_AND_LOCATION = (
+    Operation.agency_id,
+    Operation.starts_at,
+    Operation.ends_at,
+    Operation.standing,
+    Operation.visibility,
+    Operation.armed,
+    Operation.group_id,
+    Operation.status,
+    OperationLocation.latitude,
+    OperationLocation.longitude,
+    OperationLocation.radius_m,
+    OperationLocation.uprn,
 )
-_HEADS_AND_LOCATIONS = _HEADS_AND_LOCATIONS_OF.where(one_of(Operation.id, "ids"))
-_TARGETS_OF = (
-    select(
+_TARGET = (OperationTarget.identifier_kind, OperationTarget.match_key)
+
+
+def _facts_statement(operation_ids: Callable[[Any], ColumnElement[bool]], *, besides_me: bool) -> Any:
+    """The operations whose id ``operation_ids`` accepts (given the id column to test), with their
+    locations and targets; with ``besides_me``, not the operation bound as ``me``."""
+
+    def chosen(column: Any) -> list[ColumnElement[bool]]:
+        return [operation_ids(column), *([column != bindparam("me")] if besides_me else [])]
+
+    heads: Any = (
+        select(
+            Operation.id,
+            literal_column(str(_LOCATIONS)).label("part"),
+            *_HEAD_AND_LOCATION,
+            OperationLocation.id.label("item_id"),
+            OperationLocation.entity_id,
+            *(type_coerce(null(), column.type).label(column.key) for column in _TARGET),
+        )
+        .outerjoin(OperationLocation, OperationLocation.operation_id == Operation.id)
+        .where(*chosen(Operation.id))
+    )
+    targets: Any = select(
         OperationTarget.operation_id,
+        literal_column(str(_TARGETS)),
+        *(null() for _ in _HEAD_AND_LOCATION),
         OperationTarget.id,
-        OperationTarget.identifier_kind,
-        OperationTarget.match_key,
         OperationTarget.entity_id,
-    )
-    .where(one_of(OperationTarget.operation_id, "ids"))
-    .order_by(OperationTarget.id)
-)
+        *_TARGET,
+    ).where(*chosen(OperationTarget.operation_id))
+    return union_all(heads, targets).order_by("id", "part", "item_id")
+
+
+_FACTS_OF_LISTED = _facts_statement(lambda column: one_of(column, "ids"), besides_me=False)
 
 
 # What a place may meet, beyond sharing a slot: a window meeting its own (widened by the buffer), and a
@@ -213,8 +235,8 @@ def _candidates_statement(places: int, uprns: bool, entities: bool, keys: bool, 
     arms.extend(_sharing_arms(uprns, entities, keys))
     if listed:
         arms.append(select(Operation.id).where(one_of(Operation.id, "ids")))
-    found = union(*arms) if len(arms) > 1 else arms[0]
-    return _HEADS_AND_LOCATIONS_OF.where(Operation.id.in_(found), Operation.id != bindparam("me"))
+    found = (union(*arms) if len(arms) > 1 else arms[0]).cte("found")
+    return _facts_statement(lambda column: column.in_(select(found.c[0])), besides_me=True)
 
 
 @lru_cache(maxsize=8)
@@ -332,31 +354,29 @@ def load_operation_facts(session: Session, ids: Iterable[int]) -> dict[int, Oper
     candidates = sorted(set(ids))
     if not candidates:
         return {}
-    return _facts_of_rows(session, _read(session, _HEADS_AND_LOCATIONS, {"ids": candidates}))
+    return _facts_of_rows(session, _read(session, _FACTS_OF_LISTED, {"ids": candidates}))
 
 
 def _facts_of_rows(session: Session, rows: Iterable[Any]) -> dict[int, OperationFacts]:
-    """Facts of the live operations among ``rows`` (of ``_HEADS_AND_LOCATIONS_OF``): their targets read."""
+    """Facts of the live operations among ``rows`` (of :func:`_facts_statement`)."""
     heads: dict[int, Any] = {}
     locations: dict[int, list[tuple[int, float | None, float | None, float, str | None, int | None]]] = (
         defaultdict(list)
     )
-    for row in rows:
-        if row.status not in LIVE_STATUSES:
-            continue
-        heads.setdefault(row.id, row)
-        if row.location_id is not None:
-            locations[row.id].append(
-                (row.location_id, row.latitude, row.longitude, row.radius_m, row.uprn, row.entity_id)
-            )
-    wanted = sorted(heads)
-    if not wanted:
-        return {}
     targets: dict[int, list[tuple[int, str, str, int | None]]] = defaultdict(list)
-    for target_row in _read(session, _TARGETS_OF, {"ids": wanted}):
-        targets[target_row[0]].append(tuple(target_row[1:]))
+    for row in rows:
+        if row.part == _TARGETS:
+            targets[row.id].append((row.item_id, row.identifier_kind, row.match_key, row.entity_id))
+        elif row.status in LIVE_STATUSES:
+            heads.setdefault(row.id, row)
+            if row.item_id is not None:
+                locations[row.id].append(
+                    (row.item_id, row.latitude, row.longitude, row.radius_m, row.uprn, row.entity_id)
+                )
+    if not heads:
+        return {}
     entity_ids = {e for rows in locations.values() for *_, e in rows if e is not None}
-    entity_ids.update(e for rows in targets.values() for *_, e in rows if e is not None)
+    entity_ids.update(e for op_id in heads for *_, e in targets[op_id] if e is not None)
     live = live_entities(session, entity_ids) if entity_ids else {}
     found = {}
     for op_id, head in heads.items():
