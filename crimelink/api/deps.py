@@ -10,7 +10,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
@@ -18,13 +18,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from crimelink.access.policy import Actor
 from crimelink.deconflict.rules import DeconflictionRules
-from crimelink.services.auth import SignedIn, resolve_api_token, resolve_session
+from crimelink.services.auth import SignedIn, TokenGrant, api_token_grant, resolve_api_token, resolve_session
 from crimelink.settings import Settings
 
 #: The browser session cookie: a random value whose SHA-256 is the ``user_sessions`` row's key.
 SESSION_COOKIE = "crimelink_session"
 CSRF_HEADER = "X-CSRF-Token"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_Granted = TypeVar("_Granted", SignedIn, TokenGrant)
 
 _bearer = HTTPBearer(
     auto_error=False,
@@ -97,14 +98,27 @@ def authenticate(request: Request, db: Session, credentials: Credentials) -> Sig
     """The user behind an API request, or 401 saying how to authenticate (403 for a cookie's missing CSRF
     token). Looked up in ``db``'s transaction, which carries on; see :func:`current_user`."""
     if credentials.bearer is not None:
-        signed_in = resolve_api_token(db, credentials.bearer)
-        if signed_in is None:
-            raise _unauthorised(
-                "the API token is not valid: it is unknown or revoked, or its user is inactive"
-            )
-        if signed_in.use_recorded:
-            db.commit()  # the token's use is kept even if the request then fails (rare: see its resolution)
-        return signed_in
+        return _token_used(db, resolve_api_token(db, credentials.bearer))
+    return _by_cookie(request, db, credentials)
+
+
+def authenticate_actor(request: Request, db: Session, credentials: Credentials) -> Actor:
+    """:func:`authenticate`'s actor, for a handler that needs nothing else of the user: a bearer token's
+    is read as one row (:func:`crimelink.services.auth.api_token_grant`), not as three objects."""
+    if credentials.bearer is not None:
+        return _token_used(db, api_token_grant(db, credentials.bearer)).actor
+    return _by_cookie(request, db, credentials).actor
+
+
+def _token_used(db: Session, signed_in: _Granted | None) -> _Granted:
+    if signed_in is None:
+        raise _unauthorised("the API token is not valid: it is unknown or revoked, or its user is inactive")
+    if signed_in.use_recorded:
+        db.commit()  # the token's use is kept even if the request then fails (rare: see its resolution)
+    return signed_in
+
+
+def _by_cookie(request: Request, db: Session, credentials: Credentials) -> SignedIn:
     if credentials.cookie:
         signed_in = resolve_session(db, credentials.cookie)
         if signed_in is None:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 from web_factories import add_agencies, audit_events, bearer_client, create_token, make_user, signed_in_as
 
 from crimelink.api.deps import CSRF_HEADER
+from crimelink.domain import Classification, UserRole
+from crimelink.services.auth import TokenGrant, api_token_grant, resolve_api_token
 from crimelink.settings import Settings
-from crimelink.store.models import ApiToken
+from crimelink.store.models import ApiToken, Compartment, User
 from crimelink.web import create_app
 
 
@@ -134,3 +136,60 @@ def test_tokens_work_on_sqlite_and_postgresql(engine: Engine, settings: Settings
     assert machine.get("/api/me").json()["username"] == "analyst.one"
     client.post(f"/api/tokens/{created['id']}/revoke", headers={CSRF_HEADER: csrf})
     assert machine.get("/api/me").status_code == 401
+
+
+def test_the_deconfliction_checks_token_row_grants_what_the_token_does(
+    engine: Engine, settings: Settings
+) -> None:
+    """The check signs in from one row (``api_token_grant``): the same actor as the token's objects give,
+    refused exactly when they are, and its use written down once in a while, as theirs is."""
+    add_agencies(engine)
+    with Session(engine) as session:
+        session.add(Compartment(code="CHILDREN", name="Children's safeguarding"))
+        session.commit()
+    make_user(
+        engine,
+        settings,
+        roles=[UserRole.ANALYST, UserRole.DECONFLICTION_DESK],
+        clearance=Classification.OFFICIAL_SENSITIVE,
+        compartments=["CHILDREN"],
+    )
+    client = TestClient(create_app(settings, engine))
+    csrf = signed_in_as(client, "analyst.one")
+    created = create_token(client, csrf, name="check", scopes=["read", "write"])
+    token = str(created["token"])
+
+    def grant() -> TokenGrant | None:
+        with Session(engine) as session:
+            found = api_token_grant(session, token)
+            session.commit()
+            return found
+
+    first = grant()
+    assert first is not None
+    assert first.use_recorded  # never used before
+    assert grant() == TokenGrant(first.actor, use_recorded=False)  # used a moment ago: not written again
+    with Session(engine) as session:
+        signed_in = resolve_api_token(session, token)
+        assert signed_in is not None
+        assert first.actor == signed_in.actor
+    assert first.actor.clearance is Classification.OFFICIAL_SENSITIVE
+    assert first.actor.compartments == frozenset({"CHILDREN"})
+    assert first.actor.scopes == frozenset({"read", "write"})
+    assert first.actor.agency_code == "POLICE"
+    assert first.actor.agency_is_police
+
+    with Session(engine) as session:
+        assert api_token_grant(session, token + "x") is None
+    with Session(engine) as session:
+        session.execute(update(User).where(User.username == "analyst.one").values(active=False))
+        session.commit()
+    assert grant() is None  # an inactive user's token grants nothing
+    with Session(engine) as session:
+        session.execute(update(User).where(User.username == "analyst.one").values(active=True))
+        session.commit()
+    assert grant() is not None
+    client.post(f"/api/tokens/{created['id']}/revoke", headers={CSRF_HEADER: csrf})
+    assert grant() is None
+    answer = bearer_client(client, token).post("/api/deconfliction/check", json={"operation_id": 1})
+    assert answer.status_code == 401

@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request, Response
 
 from crimelink.access import Action
-from crimelink.api.deps import CredentialsDep, CurrentActor, RulesDep, SessionDep, authenticate
+from crimelink.api.deps import CredentialsDep, CurrentActor, RulesDep, SessionDep, authenticate_actor
 from crimelink.api.schemas.common import ErrorPublic, IdPath
 from crimelink.api.schemas.deconfliction import (
     CheckAllPublic,
@@ -54,7 +54,7 @@ def check(
     # Signed in here, in the check's own thread and transaction: the busiest call of the API. Its reads,
     # the sign-in's among them, are key and index lookups: planned once.
     plan_once(db)
-    actor = authenticate(request, db, credentials).actor
+    actor = authenticate_actor(request, db, credentials)
     result = deconfliction.check_operation(db, actor, body.operation_id, rules=rules)
     db.commit()
     # Its JSON made here, from the model it was validated as: returned as a model, FastAPI would validate
