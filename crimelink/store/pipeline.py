@@ -122,7 +122,8 @@ def _noted(session: Session, what: str) -> bool:
 
 def plan_for_values(session: Session) -> None:
     """Before a statement whose best plan depends on its values (ranges whose width varies), go back to
-    PostgreSQL's own choice for the rest of the transaction, if :func:`lock_then_write` set plans once."""
+    PostgreSQL's own choice for the rest of the transaction, if :func:`plan_once` or :func:`lock_then_write`
+    set plans once."""
     if _noted(session, _PLANNED_ONCE):
         session.connection().exec_driver_sql("SET LOCAL plan_cache_mode = auto")
         _note(session, _PLANNED_ONCE, holds=False)
