@@ -51,18 +51,18 @@ from crimelink.services.deconfliction_index import (
     unindex_operation,
 )
 from crimelink.services.deconfliction_notices import (
+    Card,
     Conflict,
     ConflictRecord,
     notices,
     notify,
-    preload_parties,
+    side_cards,
     write_notices,
 )
 from crimelink.services.plan_operations import follow_operation, follow_operations
 from crimelink.store.engine import begin_writing
 from crimelink.store.expressions import one_of
 from crimelink.store.models import (
-    Agency,
     DeconflictionNotification,
     Interest,
     Operation,
@@ -83,8 +83,8 @@ class CheckOutcome:
     regraded: list[int] = field(default_factory=list)
     unchanged: list[int] = field(default_factory=list)
     lapsed: list[int] = field(default_factory=list)
-    #: The operations, interests and agencies the check loaded: held so the answer need not read them again.
-    loaded: list[Operation | Interest | Agency] = field(default_factory=list, repr=False, compare=False)
+    #: The cards of the sides of every conflict the check met, by side: the answer need not read them again.
+    cards: dict[tuple[str, int], Card] = field(default_factory=dict, repr=False, compare=False)
     #: Every conflict of the operation as it stands after the check, when the check changed none of them
     #: (a :func:`quick_recheck`), by id; ``None`` when they are to be read again.
     conflicts: list[OperationConflict] | None = field(default=None, repr=False, compare=False)
@@ -204,9 +204,9 @@ def quick_recheck(
     if next_status(operation.status, pending=pending) is not operation.status:
         return None
     holding = sorted(rows[key].id for key in found)
-    outcome = CheckOutcome(holding=holding, unchanged=list(holding), conflicts=existing)
-    outcome.loaded.extend(_preload(session, existing, []))
-    return outcome
+    return CheckOutcome(
+        holding=holding, unchanged=list(holding), conflicts=existing, cards=side_cards(session, existing)
+    )
 
 
 def record_recheck(
@@ -422,7 +422,8 @@ def _reconcile(
     rows = {row.key: row for row in existing}
     if not rows and not found:
         return outcome
-    outcome.loaded.extend(_preload(session, rows.values(), found.values()))
+    cards = outcome.cards
+    cards.update(side_cards(session, [*rows.values(), *found.values()]))
     told: list[tuple[Conflict, NotificationEvent]] = []
     created: dict[str, dict[str, Any]] = {}
     for key, item in sorted(found.items()):
@@ -482,20 +483,15 @@ def _reconcile(
             )
             told.append((record, NotificationEvent.CONFLICT))
             outcome.created.append(ids[key])
-    written = [n for row, event in told for n in notices(session, row, event, rules=rules, now=now)]
+    written = [
+        n for row, event in told for n in notices(session, row, event, rules=rules, now=now, cards=cards)
+    ]
     if writes is None:
         write_notices(session, written)
     elif written:
         writes.append((_INSERT_NOTICES, written))
     outcome.holding.extend(sorted(rows[key].id if key in rows else ids[key] for key in found))
     return outcome
-
-
-def _preload(
-    session: Session, rows: Iterable[OperationConflict], found: Iterable[Found]
-) -> list[Operation | Interest | Agency]:
-    """Load every operation and interest the notices will name, with their agencies (two queries at most)."""
-    return preload_parties(session, [*rows, *found])
 
 
 def _reopen(

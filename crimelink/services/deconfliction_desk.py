@@ -11,6 +11,7 @@ audited; each side is told the outcome blind (never the rationale, which may quo
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import or_, select
@@ -30,10 +31,9 @@ from crimelink.domain.deconfliction import (
 from crimelink.errors import ConflictError, InvalidInputError, NotFoundError
 from crimelink.services.callers import Caller, authorise, record_event
 from crimelink.services.deconfliction_check import hold_check_lock, mark_cancelled, refresh_statuses
-from crimelink.services.deconfliction_notices import notify
+from crimelink.services.deconfliction_notices import notify, side_cards
 from crimelink.services.deconfliction_views import (
     DeskBoard,
-    DeskConflictSummary,
     DeskConflictView,
     NotificationView,
     desk_conflict_view,
@@ -61,7 +61,7 @@ def desk_board(
     """Open conflicts by grade, oldest first (overdue red ones at the top), and those closed lately. Audited."""
     authorise(actor, Action.DECONFLICTION_BOARD)
     now = as_utc(now or utcnow())
-    lists: dict[ConflictGrade, list[DeskConflictSummary]] = {}
+    shown: dict[ConflictGrade, Sequence[OperationConflict]] = {}
     counts: dict[str, int] = {}
     for grade in ConflictGrade:
         query = select(OperationConflict).where(
@@ -69,7 +69,7 @@ def desk_board(
         )
         rows = session.scalars(query.order_by(OperationConflict.detected_at, OperationConflict.id)).all()
         counts[grade.value] = len(rows)
-        lists[grade] = [desk_summary(session, row, now=now, rules=rules) for row in rows[:BOARD_LIMIT]]
+        shown[grade] = rows[:BOARD_LIMIT]
     closed = session.scalars(
         select(OperationConflict)
         .where(
@@ -79,12 +79,17 @@ def desk_board(
         .order_by(OperationConflict.updated_at.desc(), OperationConflict.id.desc())
         .limit(BOARD_LIMIT)
     ).all()
+    cards = side_cards(session, [*closed, *(row for rows in shown.values() for row in rows)])
+    lists = {
+        grade: [desk_summary(row, cards, now=now, rules=rules) for row in rows]
+        for grade, rows in shown.items()
+    }
     red = sorted(lists[ConflictGrade.RED], key=lambda s: (not s.overdue, s.detected_at, s.id))
     board = DeskBoard(
         red=red,
         amber=lists[ConflictGrade.AMBER],
         information=lists[ConflictGrade.INFORMATION],
-        recently_closed=[desk_summary(session, row, now=now, rules=rules) for row in closed],
+        recently_closed=[desk_summary(row, cards, now=now, rules=rules) for row in closed],
         counts=counts,
         overdue=sum(1 for s in red if s.overdue),
         escalated=sum(1 for s in red if s.escalated_at is not None),

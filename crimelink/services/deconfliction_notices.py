@@ -3,19 +3,20 @@
 A side's notice is built from :func:`crimelink.deconflict.blind.counterpart_for` and its own conflict
 number only, never from the other side's record, so it can hold nothing its reader may not see. The
 desk's notice names both sides in full.
+
+Notices and views name the sides from their :class:`Card` (plain values, every side's read in one
+statement), not from loaded records: a check that stores conflicts tells each side without loading them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
-from typing import Any, Literal, Protocol, cast
+from typing import Any, Literal, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import literal_column, null, select, union_all
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.util import identity_key
 
 from crimelink.deconflict.blind import Counterpart, Side, counterpart_for, outcome_message
 from crimelink.deconflict.rules import DeconflictionRules
@@ -73,49 +74,71 @@ Conflict = OperationConflict | ConflictRecord
 
 
 @dataclass(frozen=True)
-class Party:
-    """One side of a conflict, loaded: an operation or an interest, and its agency."""
+class Card:
+    """One side of a conflict as notices and views name it: plain values, its agency's among them.
 
-    kind: Literal["operation", "interest"]
-    agency: Agency
+    What the blind rule weighs (:class:`crimelink.deconflict.blind.Side`), with the side's number and its
+    name (an operation's name, or what an interest is in). Read for every side at once in one statement
+    (:func:`side_cards`), or made from a check's own reads: no record is loaded for it.
+    """
+
+    id: int
+    name: str
+    side: Side
+
+    @property
+    def kind(self) -> Literal["operation", "interest"]:
+        return self.side.kind
+
+    @property
+    def ref(self) -> tuple[str, int]:
+        return self.side.kind, self.id
+
+    @property
+    def agency_id(self) -> int:
+        return self.side.agency_id
+
+    def title(self) -> str:
+        """How the desk names this side (everything: only the desk reads it)."""
+        if self.side.kind == "operation":
+            return f"operation {self.id} '{self.name}' ({self.side.agency_code})"
+        return f"interest {self.id} of {self.side.agency_code} in {self.name}"
+
+
+def operation_card(operation: Operation, agency: Agency) -> Card:
+    return Card(
+        operation.id,
+        operation.name,
+        Side(
+            "operation",
+            agency.id,
+            agency.code,
+            agency.name,
+            agency.is_police,
+            operation.visibility is Visibility.COVERT,
+            operation.contact_24h,
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Party:
+    """One side of a conflict with its record loaded, for what only the record tells (its items)."""
+
+    card: Card
     operation: Operation | None = None
     interest: Interest | None = None
 
     @property
-    def ref(self) -> tuple[str, int]:
-        thing = self.operation if self.operation is not None else self.interest
-        assert thing is not None
-        return self.kind, thing.id
+    def kind(self) -> Literal["operation", "interest"]:
+        return self.card.kind
 
-    def as_side(self) -> Side:
-        """The facts the blind rule weighs (it decides what of them, if anything, is shown)."""
-        if self.operation is not None:
-            return Side(
-                "operation",
-                self.agency.id,
-                self.agency.code,
-                self.agency.name,
-                self.agency.is_police,
-                self.operation.visibility is Visibility.COVERT,
-                self.operation.contact_24h,
-            )
-        assert self.interest is not None
-        return Side(
-            "interest",
-            self.agency.id,
-            self.agency.code,
-            self.agency.name,
-            self.agency.is_police,
-            False,
-            self.interest.contact,
-        )
+    @property
+    def ref(self) -> tuple[str, int]:
+        return self.card.ref
 
     def title(self) -> str:
-        """How the desk names this side (everything: only the desk reads it)."""
-        if self.operation is not None:
-            return f"operation {self.operation.id} '{self.operation.name}' ({self.agency.code})"
-        assert self.interest is not None
-        return f"interest {self.interest.id} of {self.agency.code} in {self.interest.label}"
+        return self.card.title()
 
 
 class Sides(Protocol):
@@ -129,75 +152,103 @@ class Sides(Protocol):
     def interest_id(self) -> int | None: ...
 
 
-@cache
-def _parties_statement(side: type[Operation] | type[Interest]) -> Any:
-    """Operations (or interests) by id with their agencies: built once a side."""
-    return select(side, Agency).join(Agency, Agency.id == side.agency_id).where(one_of(side.id, "ids"))
+def refs_of(item: Sides) -> tuple[tuple[str, int], tuple[str, int]]:
+    """The references of a conflict's two sides: its operation first, then the other operation or the
+    interest."""
+    if item.other_operation_id is not None:
+        return ("operation", item.operation_id), ("operation", item.other_operation_id)
+    assert item.interest_id is not None
+    return ("operation", item.operation_id), ("interest", item.interest_id)
 
 
-def preload_parties(session: Session, items: Iterable[Sides]) -> list[Operation | Interest | Agency]:
-    """Load every operation and interest ``items`` name, with their agencies, in two queries at most.
+Cards = Mapping[tuple[str, int], Card]
 
-    Hold the list while reading ``parties`` of them: the session's identity map keeps only what is
-    referenced, and each side would otherwise be loaded again, a query at a time.
-    """
-    operations: set[int] = set()
-    interests: set[int] = set()
-    for item in items:
-        operations.add(item.operation_id)
-        if item.other_operation_id is not None:
-            operations.add(item.other_operation_id)
-        if item.interest_id is not None:
-            interests.add(item.interest_id)
-    loaded: list[Operation | Interest | Agency] = []
-    held = session.identity_map
-    sides: tuple[tuple[type[Operation] | type[Interest], set[int]], ...] = (
-        (Operation, operations),
-        (Interest, interests),
+# Every side named, with its agency, in one statement (two parts: operations, then interests), built once.
+_OPERATION_PART, _INTEREST_PART = 0, 1
+_CARDS: Any = union_all(
+    select(
+        literal_column(str(_OPERATION_PART)).label("part"),
+        Operation.id,
+        Operation.name,
+        Operation.visibility,
+        Operation.contact_24h.label("contact"),
+        Agency.id.label("agency_id"),
+        Agency.code,
+        Agency.name.label("agency_name"),
+        Agency.kind,
     )
-    for side, ids in sides:
-        # What the session holds already (a check's own preload, still referenced) is not read again.
-        wanted = []
-        for i in sorted(ids):
-            found = cast(Operation | Interest | None, held.get(identity_key(side, i)))
-            if found is not None and held.get(identity_key(Agency, found.agency_id)) is not None:
-                loaded.append(found)
-            else:
-                wanted.append(i)
-        if wanted:
-            for party, agency in session.execute(_parties_statement(side), {"ids": wanted}):
-                loaded.extend((cast(Operation | Interest, party), agency))
-    return loaded
+    .join(Agency, Agency.id == Operation.agency_id)
+    .where(one_of(Operation.id, "operations")),
+    select(
+        literal_column(str(_INTEREST_PART)),
+        Interest.id,
+        Interest.label,
+        null(),
+        Interest.contact,
+        Agency.id,
+        Agency.code,
+        Agency.name,
+        Agency.kind,
+    )
+    .join(Agency, Agency.id == Interest.agency_id)
+    .where(one_of(Interest.id, "interests")),
+)
 
 
-def parties(session: Session, row: Conflict) -> tuple[Party, Party]:
-    """Both sides of a conflict: the operation first, then the other operation or the interest."""
-    first = _operation_party(session, row.operation_id)
-    if row.other_operation_id is not None:
-        return first, _operation_party(session, row.other_operation_id)
-    assert row.interest_id is not None
-    interest = session.get(Interest, row.interest_id)
-    assert interest is not None
-    agency = session.get(Agency, interest.agency_id)
-    assert agency is not None
-    return first, Party("interest", agency, interest=interest)
+def side_cards(
+    session: Session, items: Iterable[Sides], *, known: Cards | None = None
+) -> dict[tuple[str, int], Card]:
+    """The cards of every side ``items`` name: those ``known`` already, the rest read in one statement."""
+    cards = dict(known or {})
+    wanted = {ref for item in items for ref in refs_of(item) if ref not in cards}
+    if not wanted:
+        return cards
+    operations = sorted(i for kind, i in wanted if kind == "operation")
+    interests = sorted(i for kind, i in wanted if kind == "interest")
+    for row in session.connection().execute(_CARDS, {"operations": operations, "interests": interests}):
+        kind: Literal["operation", "interest"] = "operation" if row.part == _OPERATION_PART else "interest"
+        cards[kind, row.id] = Card(
+            row.id,
+            row.name,
+            Side(
+                kind,
+                row.agency_id,
+                row.code,
+                row.agency_name,
+                row.kind.is_police,
+                row.visibility is Visibility.COVERT,
+                row.contact,
+            ),
+        )
+    return cards
 
 
-def _operation_party(session: Session, operation_id: int) -> Party:
-    operation = session.get(Operation, operation_id)
-    assert operation is not None
-    agency = session.get(Agency, operation.agency_id)
-    assert agency is not None
-    return Party("operation", agency, operation=operation)
+def cards_of(cards: Cards, row: Sides) -> tuple[Card, Card]:
+    """A conflict's two sides from ``cards`` (see :func:`side_cards`): its operation first."""
+    first, second = refs_of(row)
+    return cards[first], cards[second]
 
 
-def counterpart_of(viewer: Party, other: Party, row: Conflict, rules: DeconflictionRules) -> Counterpart:
+def parties(session: Session, row: Conflict, cards: Cards | None = None) -> tuple[Party, Party]:
+    """Both sides of a conflict with their records: the operation first, then the other operation or the
+    interest. ``cards`` may hold theirs (see :func:`side_cards`)."""
+    first, second = cards_of(side_cards(session, [row], known=cards), row)
+    return _party(session, first), _party(session, second)
+
+
+def _party(session: Session, card: Card) -> Party:
+    if card.kind == "operation":
+        return Party(card, operation=session.get_one(Operation, card.id))
+    return Party(card, interest=session.get_one(Interest, card.id))
+
+
+def counterpart_of(viewer: Card, other: Card, row: Conflict, rules: DeconflictionRules) -> Counterpart:
     """What ``viewer``'s agency may learn about ``other`` in this conflict."""
     return counterpart_for(
-        viewer_agency_id=viewer.agency.id,
-        viewer_is_police=viewer.agency.is_police,
+        viewer_agency_id=viewer.side.agency_id,
+        viewer_is_police=viewer.side.agency_is_police,
         viewer_side=viewer.kind,
-        other=other.as_side(),
+        other=other.side,
         kinds=[ConflictKind(k) for k in row.kinds],
         grade=row.grade,
         rules=rules,
@@ -211,9 +262,13 @@ def notices(
     *,
     rules: DeconflictionRules,
     now: datetime,
+    cards: Cards | None = None,
 ) -> list[dict[str, Any]]:
-    """The notices of one event: each side's (its blind view) and, for red and amber, the desk's."""
-    first, second = parties(session, row)
+    """The notices of one event: each side's (its blind view) and, for red and amber, the desk's.
+
+    ``cards`` may hold the sides' (:func:`side_cards`); those it lacks are read.
+    """
+    first, second = cards_of(side_cards(session, [row], known=cards), row)
     found = []
     for viewer, other in ((first, second), (second, first)):
         counterpart = counterpart_of(viewer, other, row, rules)
@@ -221,12 +276,12 @@ def notices(
             {
                 "audience": NotificationAudience.AGENCY,
                 "event": event,
-                "recipient_agency_id": viewer.agency.id,
+                "recipient_agency_id": viewer.agency_id,
                 "conflict_id": row.id,
-                "operation_id": viewer.operation.id if viewer.operation is not None else None,
-                "interest_id": viewer.interest.id if viewer.interest is not None else None,
+                "operation_id": viewer.id if viewer.kind == "operation" else None,
+                "interest_id": viewer.id if viewer.kind == "interest" else None,
                 "hold": counterpart.hold,
-                "counterpart_agency_id": None if counterpart.hold else other.agency.id,
+                "counterpart_agency_id": None if counterpart.hold else other.agency_id,
                 "counterpart_contact": counterpart.contact,
                 "kinds": list(counterpart.kinds),
                 "grade": ConflictGrade(counterpart.grade) if counterpart.grade else None,
@@ -290,7 +345,7 @@ _RESOLUTION_WORDS = {
 }
 
 
-def side_message(event: NotificationEvent, counterpart: Counterpart, row: Conflict, viewer: Party) -> str:
+def side_message(event: NotificationEvent, counterpart: Counterpart, row: Conflict, viewer: Card) -> str:
     """What one side reads: only the blind counterpart, its own conflict number and the outcome."""
     if event is NotificationEvent.CONFLICT:
         return f"Conflict {row.id}. {counterpart.message}"
@@ -304,7 +359,7 @@ def side_message(event: NotificationEvent, counterpart: Counterpart, row: Confli
         words = _RESOLUTION_WORDS[row.resolution.value] if row.resolution else "resolved"
         text = f"Conflict {row.id} resolved by the deconfliction desk: {words}"
         if row.resolution is not None and row.resolution.names_operation:
-            mine = viewer.operation is not None and row.yielding_operation_id == viewer.operation.id
+            mine = viewer.kind == "operation" and row.yielding_operation_id == viewer.id
             text += " (your operation)" if mine else " (the other side)"
         return text + "."
     if event is NotificationEvent.ESCALATED:
@@ -313,7 +368,7 @@ def side_message(event: NotificationEvent, counterpart: Counterpart, row: Confli
 
 
 def desk_message(
-    event: NotificationEvent, row: Conflict, first: Party, second: Party, rules: DeconflictionRules
+    event: NotificationEvent, row: Conflict, first: Card, second: Card, rules: DeconflictionRules
 ) -> str:
     kinds = ", ".join(ConflictKind(k).words for k in row.kinds)
     pair = f"{first.title()} and {second.title()}"
@@ -344,12 +399,11 @@ def notify_outcome(
     holder = session.get(Agency, interest.agency_id)
     assert operation_agency is not None
     assert holder is not None
-    other = Party("operation", operation_agency, operation=operation)
     counterpart = counterpart_for(
         viewer_agency_id=holder.id,
         viewer_is_police=holder.is_police,
         viewer_side="interest",
-        other=other.as_side(),
+        other=operation_card(operation, operation_agency).side,
         kinds=(),
         grade=None,
         rules=rules,

@@ -22,7 +22,7 @@ from crimelink.errors import NotFoundError
 from crimelink.services.callers import authorise, record_event
 from crimelink.services.deconfliction_check import CheckOutcome, conflicts_touching
 from crimelink.services.deconfliction_index import LIVE_STATUSES
-from crimelink.services.deconfliction_notices import preload_parties
+from crimelink.services.deconfliction_notices import Card, Cards, Party, refs_of, side_cards
 from crimelink.services.deconfliction_views import (
     CheckResult,
     MapOperation,
@@ -34,8 +34,9 @@ from crimelink.services.deconfliction_views import (
     location_label,
     notification_view,
     operation_view,
+    other_side,
+    own_card,
     side_conflict_view,
-    sides_for,
 )
 from crimelink.store.models import (
     Agency,
@@ -114,17 +115,19 @@ def view_of(
     operation: Operation,
     rules: DeconflictionRules,
     conflicts: list[OperationConflict] | None = None,
+    cards: Cards | None = None,
 ) -> OperationView:
-    """The operation in full with its conflicts (``conflicts``, when the caller has just read them)."""
+    """The operation in full with its conflicts (``conflicts``, when the caller has just read them; and
+    ``cards``, their sides' cards)."""
     if conflicts is None:
         conflicts = conflicts_of_operation(session, operation.id)
-    return operation_view(session, operation, conflicts, rules=rules)
+    return operation_view(session, operation, conflicts, rules=rules, cards=cards)
 
 
 def result_of(
     session: Session, operation: Operation, outcome: CheckOutcome, rules: DeconflictionRules
 ) -> CheckResult:
-    view = view_of(session, operation, rules, outcome.conflicts)
+    view = view_of(session, operation, rules, outcome.conflicts, outcome.cards)
     holding = [c for c in view.conflicts if c.conflict_id in set(outcome.holding)]
     held = sum(1 for c in holding if c.counterpart.hold)
     if not holding:
@@ -165,11 +168,12 @@ def my_operations(
     ).all()
     agency = session.get(Agency, actor.agency_id)
     summaries = []
+    cards: dict[tuple[str, int], Card] = {}
     for operation in operations:
         rows = conflicts_of_operation(session, operation.id, open_only=True)
-        views = [
-            side_conflict_view(r, *sides_for(session, r, ("operation", operation.id)), rules) for r in rows
-        ]
+        cards = side_cards(session, rows, known=cards)
+        viewer = Party(own_card(session, operation, cards), operation=operation)
+        views = [side_conflict_view(r, viewer, other_side(cards, r, viewer.ref), rules) for r in rows]
         summaries.append(
             OperationSummary(
                 id=operation.id,
@@ -275,16 +279,14 @@ def my_conflicts(
     rows = session.scalars(
         query.order_by(OperationConflict.detected_at.desc(), OperationConflict.id.desc())
     ).all()
-    _held = preload_parties(session, rows)  # held, so the sides stay in the identity map
+    cards = side_cards(session, rows)
+    viewers = _own_parties(session, cards, {ref for row in rows for ref in refs_of(row)}, mine, interests)
     for row in rows:
-        refs: list[tuple[str, int]] = []
-        if row.operation_id in mine:
-            refs.append(("operation", row.operation_id))
-        if row.other_operation_id is not None and row.other_operation_id in mine:
-            refs.append(("operation", row.other_operation_id))
-        if row.interest_id is not None and row.interest_id in interests:
-            refs.append(("interest", row.interest_id))
-        views.extend(side_conflict_view(row, *sides_for(session, row, ref), rules) for ref in refs)
+        views.extend(
+            side_conflict_view(row, viewers[ref], other_side(cards, row, ref), rules)
+            for ref in refs_of(row)
+            if ref in viewers
+        )
     record_event(
         session,
         actor,
@@ -293,6 +295,27 @@ def my_conflicts(
         details={"conflicts_shown": sorted({v.conflict_id for v in views})},
     )
     return views
+
+
+def _own_parties(
+    session: Session,
+    cards: Cards,
+    refs: set[tuple[str, int]],
+    operations: set[int],
+    interests: set[int],
+) -> dict[tuple[str, int], Party]:
+    """The sides among ``refs`` that are the viewer's own (``operations``, ``interests``), with their records
+    (two queries at most)."""
+    own: dict[tuple[str, int], Party] = {}
+    wanted = sorted(i for kind, i in refs if kind == "operation" and i in operations)
+    if wanted:
+        for operation in session.scalars(select(Operation).where(Operation.id.in_(wanted))):
+            own["operation", operation.id] = Party(cards["operation", operation.id], operation=operation)
+    wanted = sorted(i for kind, i in refs if kind == "interest" and i in interests)
+    if wanted:
+        for interest in session.scalars(select(Interest).where(Interest.id.in_(wanted))):
+            own["interest", interest.id] = Party(cards["interest", interest.id], interest=interest)
+    return own
 
 
 def my_notifications(

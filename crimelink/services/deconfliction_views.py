@@ -19,12 +19,21 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from crimelink.deconflict.blind import Counterpart
+from crimelink.deconflict.blind import Counterpart, Side
 from crimelink.deconflict.rules import DeconflictionRules
 from crimelink.deconflict.windows import as_utc
 from crimelink.domain import OperationStatus
 from crimelink.domain.deconfliction import ConflictGrade, ConflictStatus
-from crimelink.services.deconfliction_notices import Party, counterpart_of, parties, preload_parties
+from crimelink.services.deconfliction_notices import (
+    Card,
+    Cards,
+    Party,
+    cards_of,
+    counterpart_of,
+    operation_card,
+    parties,
+    side_cards,
+)
 from crimelink.store.models import (
     Agency,
     DeconflictionNotification,
@@ -350,10 +359,10 @@ def item_label(party: Party, item: list[Any] | tuple[str, int]) -> str:
 
 
 def side_conflict_view(
-    row: OperationConflict, viewer: Party, other: Party, rules: DeconflictionRules
+    row: OperationConflict, viewer: Party, other: Card, rules: DeconflictionRules
 ) -> SideConflictView:
-    """The conflict as ``viewer``'s agency sees it."""
-    counterpart = counterpart_of(viewer, other, row, rules)
+    """The conflict as ``viewer``'s agency sees it: its own record, and only the other side's card."""
+    counterpart = counterpart_of(viewer.card, other, row, rules)
     mine = "a" if viewer.ref == _first_ref(row) else "b"
     items: list[str] = []
     if not counterpart.hold:
@@ -384,10 +393,24 @@ def _first_ref(row: OperationConflict) -> tuple[str, int]:
     return "operation", row.operation_id
 
 
-def sides_for(session: Session, row: OperationConflict, ref: tuple[str, int]) -> tuple[Party, Party]:
-    """(viewer, other) for the side ``ref`` of the conflict."""
-    first, second = parties(session, row)
-    return (first, second) if first.ref == ref else (second, first)
+def other_side(cards: Cards, row: OperationConflict, ref: tuple[str, int]) -> Card:
+    """The card of the side of the conflict that is not ``ref``."""
+    first, second = cards_of(cards, row)
+    return second if first.ref == ref else first
+
+
+def own_card(session: Session, record: Operation | Interest, cards: Cards) -> Card:
+    """The card of the operation or interest viewed: from ``cards`` (read with its conflicts' other sides),
+    else made from the record and its agency."""
+    kind = "operation" if isinstance(record, Operation) else "interest"
+    card = cards.get((kind, record.id))
+    if card is not None:
+        return card
+    agency = session.get_one(Agency, record.agency_id)
+    if isinstance(record, Operation):
+        return operation_card(record, agency)
+    side = Side("interest", agency.id, agency.code, agency.name, agency.is_police, False, record.contact)
+    return Card(record.id, record.label, side)
 
 
 def operation_view(
@@ -396,18 +419,17 @@ def operation_view(
     conflicts: list[OperationConflict],
     *,
     rules: DeconflictionRules,
+    cards: Cards | None = None,
 ) -> OperationView:
-    agency = session.get(Agency, operation.agency_id)
-    assert agency is not None
-    _held = preload_parties(session, conflicts)  # held, so the sides stay in the identity map
-    views = [
-        side_conflict_view(row, *sides_for(session, row, ("operation", operation.id)), rules)
-        for row in conflicts
-    ]
+    """The operation in full, and each of its conflicts blind. ``cards`` may hold the sides' cards (a
+    check's); the rest are read in one statement."""
+    cards = side_cards(session, conflicts, known=cards)
+    viewer = Party(own_card(session, operation, cards), operation=operation)
+    views = [side_conflict_view(row, viewer, other_side(cards, row, viewer.ref), rules) for row in conflicts]
     return OperationView(
         id=operation.id,
-        agency_code=agency.code,
-        agency_name=agency.name,
+        agency_code=viewer.card.side.agency_code,
+        agency_name=viewer.card.side.agency_name,
         name=operation.name,
         officer=operation.officer,
         contact_24h=operation.contact_24h,
@@ -486,12 +508,11 @@ def interest_view(
     rules: DeconflictionRules,
     today: date,
 ) -> InterestView:
-    agency = session.get(Agency, interest.agency_id)
-    assert agency is not None
-    _held = preload_parties(session, conflicts)  # held, so the sides stay in the identity map
+    cards = side_cards(session, conflicts)
+    viewer = Party(own_card(session, interest, cards), interest=interest)
     return InterestView(
         id=interest.id,
-        agency_code=agency.code,
+        agency_code=viewer.card.side.agency_code,
         subject_kind=interest.subject_kind,
         label=interest.label,
         identifier_kind=interest.identifier_kind,
@@ -508,8 +529,7 @@ def interest_view(
         active=interest.withdrawn_at is None
         and (interest.expires_on is None or interest.expires_on >= today),
         conflicts=[
-            side_conflict_view(row, *sides_for(session, row, ("interest", interest.id)), rules)
-            for row in conflicts
+            side_conflict_view(row, viewer, other_side(cards, row, viewer.ref), rules) for row in conflicts
         ],
     )
 
@@ -542,9 +562,10 @@ def overdue(row: OperationConflict, now: datetime, rules: DeconflictionRules) ->
 
 
 def desk_summary(
-    session: Session, row: OperationConflict, *, now: datetime, rules: DeconflictionRules
+    row: OperationConflict, cards: Cards, *, now: datetime, rules: DeconflictionRules
 ) -> DeskConflictSummary:
-    first, second = parties(session, row)
+    """A line of the desk's board. ``cards`` holds the sides' (:func:`side_cards`, read for the board)."""
+    first, second = cards_of(cards, row)
     return DeskConflictSummary(
         id=row.id,
         grade=row.grade.value,
@@ -593,12 +614,12 @@ def desk_conflict_view(
         )
         return DeskSideView(
             kind=party.kind,
-            agency_code=party.agency.code,
-            agency_name=party.agency.name,
+            agency_code=party.card.side.agency_code,
+            agency_name=party.card.side.agency_name,
             title=party.title(),
             operation=operation,
             interest=interest,
-            told=counterpart_of(party, other, row, rules),
+            told=counterpart_of(party.card, other.card, row, rules),
         )
 
     actions = []
