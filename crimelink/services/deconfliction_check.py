@@ -122,25 +122,31 @@ class Found:
 
 
 def find_conflicts(
-    session: Session, operation: Operation, *, rules: DeconflictionRules, today: date
+    session: Session,
+    operation: Operation,
+    *,
+    rules: DeconflictionRules,
+    today: date,
+    cards: dict[tuple[str, int], Card] | None = None,
 ) -> dict[str, Found]:
     """Every pair the operation is in conflict with, by conflict key, graded: reads only, writes nothing.
 
     The index finds the candidates (:mod:`crimelink.services.deconfliction_index`); the rules
-    (:mod:`crimelink.deconflict.assess`) decide on their full facts.
+    (:mod:`crimelink.deconflict.assess`) decide on their full facts. The candidates' cards, read with
+    them, are added to ``cards`` if given, with the operation's own.
     """
     known = facts_of(session, operation)
     found: dict[str, Found] = {}
     if known is None or operation.status not in LIVE_STATUSES:
         return found
     facts, family = known
-    others = candidate_operation_facts(session, facts, family, rules)
+    others = candidate_operation_facts(session, facts, family, rules, cards)
     for other in others.values():
         first, second = (facts, other) if facts.id < other.id else (other, facts)
         finding = assess_operations(first, second, rules)
         if finding is not None:
             found[operations_key(first.id, second.id)] = Found(first.id, second.id, None, finding)
-    interests = candidate_interests(session, facts, family, today)
+    interests = candidate_interests(session, facts, family, today, cards)
     if interests:
         groups = memberships(session, family)
         for interest in interests:
@@ -183,7 +189,8 @@ def quick_recheck(
     """
     if operation.checked_at is None:
         return None
-    found = find_conflicts(session, operation, rules=rules, today=now.date())
+    cards: dict[tuple[str, int], Card] = {}
+    found = find_conflicts(session, operation, rules=rules, today=now.date(), cards=cards)
     existing = conflicts_touching(session, operation.id)
     rows = {row.key: row for row in existing}
     for key, item in found.items():
@@ -205,7 +212,10 @@ def quick_recheck(
         return None
     holding = sorted(rows[key].id for key in found)
     return CheckOutcome(
-        holding=holding, unchanged=list(holding), conflicts=existing, cards=side_cards(session, existing)
+        holding=holding,
+        unchanged=list(holding),
+        conflicts=existing,
+        cards=side_cards(session, existing, known=cards),
     )
 
 
@@ -321,7 +331,8 @@ def run_operation_check(
     hold_check_lock(
         session, writes=index_writes(session, operation, replace=not never_checked) if reindexing else ()
     )
-    found = find_conflicts(session, operation, rules=rules, today=now.date())
+    cards: dict[tuple[str, int], Card] = {}
+    found = find_conflicts(session, operation, rules=rules, today=now.date(), cards=cards)
     existing: Sequence[OperationConflict] = [] if never_checked else conflicts_touching(session, operation.id)
     # The writes nothing reads back (notices, statuses) are made with the audit event.
     writes: list[Write] = []
@@ -333,6 +344,7 @@ def run_operation_check(
         now=now,
         lapse_reason=f"no longer holds after operation {operation.id} was checked",
         writes=writes,
+        cards=cards,
     )
     pending = any(row.status is ConflictStatus.OPEN and rules.blocks(row.grade) for row in existing) or any(
         rules.blocks(found[key].finding.grade) for key in found if key not in {row.key for row in existing}
@@ -412,18 +424,20 @@ def _reconcile(
     now: datetime,
     lapse_reason: str,
     writes: list[Write] | None = None,
+    cards: Mapping[tuple[str, int], Card] | None = None,
 ) -> CheckOutcome:
     """Create, reopen, regrade or lapse conflicts; returns what it did, holding the objects it loaded
     (statuses are refreshed and the answer built from them: the identity map keeps only what is referenced).
 
-    The notices are written at once, or added to ``writes`` for the caller to make.
+    The notices are written at once, or added to ``writes`` for the caller to make. ``cards`` may hold the
+    sides' cards (the check's reads); the rest are read in one statement.
     """
     outcome = CheckOutcome()
     rows = {row.key: row for row in existing}
     if not rows and not found:
         return outcome
+    outcome.cards.update(side_cards(session, [*rows.values(), *found.values()], known=cards))
     cards = outcome.cards
-    cards.update(side_cards(session, [*rows.values(), *found.values()]))
     told: list[tuple[Conflict, NotificationEvent]] = []
     created: dict[str, dict[str, Any]] = {}
     for key, item in sorted(found.items()):

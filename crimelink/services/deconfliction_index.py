@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from sqlalchemy import (
     ColumnElement,
@@ -53,14 +53,17 @@ from crimelink.deconflict.assess import (
     TargetFacts,
     place_time_match,
 )
+from crimelink.deconflict.blind import Side
 from crimelink.deconflict.index import box, index_rows, query_slots
 from crimelink.deconflict.rules import DeconflictionRules
 from crimelink.deconflict.windows import Window
 from crimelink.domain import OperationStatus, Visibility
 from crimelink.domain.deconfliction import InterestSubject, TargetKind
 from crimelink.linkage.incremental import live_entities
+from crimelink.services.deconfliction_notices import Card
 from crimelink.store.expressions import one_of
 from crimelink.store.models import (
+    Agency,
     Entity,
     GroupMembership,
     Interest,
@@ -107,6 +110,12 @@ def _read_scalars(
 _LOCATIONS, _TARGETS = 0, 1
 _HEAD_AND_LOCATION = (
     Operation.agency_id,
+    # What the check's notices name the operation by (its card), with its agency's.
+    Operation.name,
+    Operation.contact_24h,
+    Agency.code.label("agency_code"),
+    Agency.name.label("agency_name"),
+    Agency.kind.label("agency_kind"),
     Operation.starts_at,
     Operation.ends_at,
     Operation.standing,
@@ -124,10 +133,11 @@ _TARGET = (OperationTarget.identifier_kind, OperationTarget.match_key)
 
 def _facts_statement(operation_ids: Callable[[Any], ColumnElement[bool]], *, besides_me: bool) -> Any:
     """The operations whose id ``operation_ids`` accepts (given the id column to test), with their
-    locations and targets; with ``besides_me``, not the operation bound as ``me``."""
+    locations and targets; with ``besides_me``, not the targets of the operation bound as ``me`` (whose
+    head and locations come, if accepted, for its card)."""
 
-    def chosen(column: Any) -> list[ColumnElement[bool]]:
-        return [operation_ids(column), *([column != bindparam("me")] if besides_me else [])]
+    def chosen(column: Any, *, mine: bool = False) -> list[ColumnElement[bool]]:
+        return [operation_ids(column), *([column != bindparam("me")] if besides_me and not mine else [])]
 
     heads: Any = (
         select(
@@ -138,8 +148,9 @@ def _facts_statement(operation_ids: Callable[[Any], ColumnElement[bool]], *, bes
             OperationLocation.entity_id,
             *(type_coerce(null(), column.type).label(column.key) for column in _TARGET),
         )
+        .join(Agency, Agency.id == Operation.agency_id)
         .outerjoin(OperationLocation, OperationLocation.operation_id == Operation.id)
-        .where(*chosen(Operation.id))
+        .where(*chosen(Operation.id, mine=True))
     )
     targets: Any = select(
         OperationTarget.operation_id,
@@ -225,8 +236,9 @@ def _candidates_statement(places: int, uprns: bool, entities: bool, keys: bool, 
     The candidates are the operations with an index row near one of ``places`` places (slots, window and
     box, with the parameters ``slots_0``, ``south_0``, ... of each), those sharing a UPRN, entity or key
     (:func:`_sharing_arms`), and those ``listed`` (``ids``: found near a place with a long window, whose
-    lookups are too many for one statement). One statement rather than one a place and one for the
-    sharing and one for the facts: each costs a round trip, which on PostgreSQL costs more than its rows.
+    lookups are too many for one statement). The operation checked (``me``) comes too, without its
+    targets, for its card. One statement rather than one a place and one for the sharing and one for the
+    facts: each costs a round trip, which on PostgreSQL costs more than its rows.
     """
     arms: list[Select[int]] = [
         select(OperationCell.operation_id).where(
@@ -237,7 +249,9 @@ def _candidates_statement(places: int, uprns: bool, entities: bool, keys: bool, 
     arms.extend(_sharing_arms(uprns, entities, keys))
     if listed:
         arms.append(select(Operation.id).where(one_of(Operation.id, "ids")))
-    found = (union(*arms) if len(arms) > 1 else arms[0]).cte("found")
+    # The operation checked, for its own card (its head and locations: the notices name it too).
+    arms.append(select(type_coerce(bindparam("me"), Integer())))
+    found = union(*arms).cte("found")
     return _facts_statement(lambda column: column.in_(select(found.c[0])), besides_me=True)
 
 
@@ -256,19 +270,29 @@ def _interests_statement(keys: bool, entities: bool, group: bool) -> Any:
         )
     if group:
         arms.append(Interest.group_id == bindparam("group_id", type_=Integer()))
-    return select(
-        Interest.id,
-        Interest.agency_id,
-        Interest.subject_kind,
-        Interest.match_key,
-        Interest.entity_id,
-        Interest.group_id,
-        Interest.consult_before_action,
-        Interest.expires_on,
-    ).where(
-        or_(*arms),
-        Interest.withdrawn_at.is_(None),
-        or_(Interest.expires_on.is_(None), Interest.expires_on >= bindparam("today", type_=Date())),
+    return (
+        select(
+            Interest.id,
+            Interest.agency_id,
+            Interest.subject_kind,
+            Interest.match_key,
+            Interest.entity_id,
+            Interest.group_id,
+            Interest.consult_before_action,
+            Interest.expires_on,
+            # What the check's notices name the interest by (its card), with its agency's.
+            Interest.label,
+            Interest.contact,
+            Agency.code.label("agency_code"),
+            Agency.name.label("agency_name"),
+            Agency.kind.label("agency_kind"),
+        )
+        .join(Agency, Agency.id == Interest.agency_id)
+        .where(
+            or_(*arms),
+            Interest.withdrawn_at.is_(None),
+            or_(Interest.expires_on.is_(None), Interest.expires_on >= bindparam("today", type_=Date())),
+        )
     )
 
 
@@ -351,6 +375,14 @@ def facts_of(session: Session, operation: Operation) -> tuple[OperationFacts, di
     return facts, family
 
 
+def _card(kind: Literal["operation", "interest"], row: Any, name: str, covert: bool, contact: str) -> Card:
+    """A candidate's card, from the columns its statement reads with it."""
+    side = Side(
+        kind, row.agency_id, row.agency_code, row.agency_name, row.agency_kind.is_police, covert, contact
+    )
+    return Card(row.id, name, side)
+
+
 def load_operation_facts(session: Session, ids: Iterable[int]) -> dict[int, OperationFacts]:
     """Facts of those of the operations ``ids`` that are live (three indexed queries, and one for merges)."""
     candidates = sorted(set(ids))
@@ -359,8 +391,11 @@ def load_operation_facts(session: Session, ids: Iterable[int]) -> dict[int, Oper
     return _facts_of_rows(session, _read(session, _FACTS_OF_LISTED, {"ids": candidates}))
 
 
-def _facts_of_rows(session: Session, rows: Iterable[Any]) -> dict[int, OperationFacts]:
-    """Facts of the live operations among ``rows`` (of :func:`_facts_statement`)."""
+def _facts_of_rows(
+    session: Session, rows: Iterable[Any], cards: dict[tuple[str, int], Card] | None = None
+) -> dict[int, OperationFacts]:
+    """Facts of the live operations among ``rows`` (of :func:`_facts_statement`); their cards added to
+    ``cards``, if given."""
     heads: dict[int, Any] = {}
     locations: dict[int, list[tuple[int, float | None, float | None, float, str | None, int | None]]] = (
         defaultdict(list)
@@ -387,6 +422,9 @@ def _facts_of_rows(session: Session, rows: Iterable[Any]) -> dict[int, Operation
         window = window_of(head.starts_at, head.ends_at, head.standing)
         if window is None:
             continue
+        if cards is not None:
+            covert = visibility is Visibility.COVERT
+            cards["operation", op_id] = _card("operation", head, head.name, covert, head.contact_24h)
         found[op_id] = OperationFacts(
             id=op_id,
             agency_id=agency_id,
@@ -467,10 +505,15 @@ def unindex_operation(session: Session, operation_id: int) -> None:
 
 
 def candidate_operation_facts(
-    session: Session, facts: OperationFacts, family: Mapping[int, int], rules: DeconflictionRules
+    session: Session,
+    facts: OperationFacts,
+    family: Mapping[int, int],
+    rules: DeconflictionRules,
+    cards: dict[tuple[str, int], Card] | None = None,
 ) -> dict[int, OperationFacts]:
     """Facts of the live operations that may conflict with ``facts``: a superset of those that do, found by
     index, and read with their locations and targets in one statement (:func:`_candidates_statement`).
+    Their cards are added to ``cards``, if given, with the operation's own (its head is read with them).
 
     - **Place and time**: the slots of each located place find the index rows sharing a cell and a time
       bucket; the database keeps those whose window meets this one's (widened by the buffer) and whose
@@ -502,7 +545,9 @@ def candidate_operation_facts(
         {"uprns": sorted(uprns), "entities": sorted(entities), "keys": sorted(keys), "ids": sorted(listed)}
     )
     statement = _candidates_statement(places, bool(uprns), bool(entities), bool(keys), bool(listed))
-    return _facts_of_rows(session, _read(session, statement, parameters))
+    found = _facts_of_rows(session, _read(session, statement, parameters), cards)
+    found.pop(facts.id, None)  # read for its card only
+    return found
 
 
 def _place(loc: LocationFacts, suffix: str) -> dict[str, float]:
@@ -542,12 +587,16 @@ def _near_one_wide_place(
 
 
 def candidate_interests(
-    session: Session, facts: OperationFacts, family: Mapping[int, int], today: date
+    session: Session,
+    facts: OperationFacts,
+    family: Mapping[int, int],
+    today: date,
+    cards: dict[tuple[str, int], Card] | None = None,
 ) -> list[InterestFacts]:
     """Unexpired, unwithdrawn interests on one of the operation's keys, entities or groups.
 
     Their entities are given as they now stand (an interest found through the merge family maps to the
-    family's live entity).
+    family's live entity). Their cards are added to ``cards``, if given.
     """
     keys = facts.match_keys()
     entities = set(family) | facts.entity_ids()
@@ -558,6 +607,10 @@ def candidate_interests(
         _interests_statement(bool(keys), bool(entities), facts.group_id is not None),
         {"keys": sorted(keys), "entities": sorted(entities), "group_id": facts.group_id, "today": today},
     )
+    if cards is not None:
+        cards.update(
+            (("interest", row.id), _card("interest", row, row.label, False, row.contact)) for row in rows
+        )
     return [
         InterestFacts(
             id=row.id,
