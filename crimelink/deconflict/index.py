@@ -169,8 +169,11 @@ def query_ranges(
     return merge_ranges(ranges)
 
 
-#: A level spanning more buckets than this is looked up as a range, not slot by slot.
-EXPLICIT_BUCKETS = 4
+#: A level spanning more buckets than this is looked up as a range, not slot by slot. A window of up to
+#: about two weeks spans fewer at every level, so its slots go in the check's one statement; ranges need a
+#: statement of their own, planned for their values (a week-long operation's check took a fifth longer
+#: with 4 here: ``benchmarks/RESULTS.md``, fifteenth session).
+EXPLICIT_BUCKETS = 16
 
 
 def query_slots(

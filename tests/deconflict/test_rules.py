@@ -157,6 +157,16 @@ def test_a_long_window_goes_to_a_coarse_level_and_an_open_one_to_the_open_level(
     assert all(len(stored_buckets(_random_window(random.Random(n)))) <= 2 for n in range(200))
 
 
+def test_a_window_of_a_week_is_looked_up_slot_by_slot_and_a_long_one_by_ranges() -> None:
+    buffer = timedelta(hours=2)
+    single, wide = query_slots(51.5, 0.0, 300.0, Window(DAY, DAY + timedelta(days=7)), buffer)
+    assert single
+    assert wide == []
+    single, wide = query_slots(51.5, 0.0, 300.0, Window(DAY, DAY + timedelta(days=90), standing=True), buffer)
+    assert wide
+    assert all(low < high for low, high in wide)
+
+
 def test_cells_cover_the_circle_and_ranges_merge() -> None:
     cells = cells_covering(*HERE, 300)
     assert 1 <= len(cells) <= 4
