@@ -257,19 +257,24 @@ def _candidates_statement(places: int, uprns: bool, entities: bool, keys: bool, 
 
 @lru_cache(maxsize=8)
 def _interests_statement(keys: bool, entities: bool, group: bool) -> Any:
-    """Live interests on given keys, entities (or groups they are members of) or a group."""
-    arms: list[ColumnElement[bool]] = []
+    """Live interests on given keys, entities (or groups they are members of) or a group.
+
+    Their ids are found first, each arm a lookup in an index: as one ``OR`` whose group arm was a subquery's
+    ``IN``, PostgreSQL scanned every interest (14 ms at 100,000 interests, against 0.1).
+    """
+    arms: list[Select[int]] = []
     if keys:
-        arms.append(one_of(Interest.match_key, "keys"))
+        arms.append(select(Interest.id).where(one_of(Interest.match_key, "keys")))
     if entities:
-        arms.append(one_of(Interest.entity_id, "entities"))
+        arms.append(select(Interest.id).where(one_of(Interest.entity_id, "entities")))
         arms.append(
-            Interest.group_id.in_(
-                select(GroupMembership.group_id).where(one_of(GroupMembership.entity_id, "entities"))
-            )
+            select(Interest.id)
+            .join(GroupMembership, GroupMembership.group_id == Interest.group_id)
+            .where(one_of(GroupMembership.entity_id, "entities"))
         )
     if group:
-        arms.append(Interest.group_id == bindparam("group_id", type_=Integer()))
+        arms.append(select(Interest.id).where(Interest.group_id == bindparam("group_id", type_=Integer())))
+    found = (union(*arms) if len(arms) > 1 else arms[0]).cte("interests_found")
     return (
         select(
             Interest.id,
@@ -289,7 +294,7 @@ def _interests_statement(keys: bool, entities: bool, group: bool) -> Any:
         )
         .join(Agency, Agency.id == Interest.agency_id)
         .where(
-            or_(*arms),
+            Interest.id.in_(select(found.c[0])),
             Interest.withdrawn_at.is_(None),
             or_(Interest.expires_on.is_(None), Interest.expires_on >= bindparam("today", type_=Date())),
         )
@@ -544,10 +549,30 @@ def candidate_operation_facts(
     parameters.update(
         {"uprns": sorted(uprns), "entities": sorted(entities), "keys": sorted(keys), "ids": sorted(listed)}
     )
-    statement = _candidates_statement(places, bool(uprns), bool(entities), bool(keys), bool(listed))
+    shape = (places, bool(uprns), bool(entities), bool(keys), bool(listed))
+    if _few_shapes(session):
+        # Every arm, each place's too up to a power of two, those with nothing to look up given empty lists:
+        # a handful of statements, each prepared and planned once, rather than dozens met a few times each.
+        padded = 1 << max(places - 1, 0).bit_length()
+        for place in range(places, padded):
+            parameters.update({f"slots_{place}": [], **_no_place(f"_{place}")})
+        shape = (padded, True, True, True, True)
+    statement = _candidates_statement(*shape)
     found = _facts_of_rows(session, _read(session, statement, parameters), cards)
     found.pop(facts.id, None)  # read for its card only
     return found
+
+
+def _few_shapes(session: Session) -> bool:
+    """Whether a statement's arms with nothing to look up are kept, given empty lists (PostgreSQL), rather
+    than left out (SQLite, which plans a union or an OR as a whole: an arm it cannot serve from an index
+    makes it scan)."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _no_place(suffix: str) -> dict[str, float]:
+    """The parameters of a place arm with no slots to look up (it finds nothing)."""
+    return {f"{name}{suffix}": 0.0 for name in ("south", "north", "west", "east", "latitude", "longitude")}
 
 
 def _place(loc: LocationFacts, suffix: str) -> dict[str, float]:
@@ -602,9 +627,14 @@ def candidate_interests(
     entities = set(family) | facts.entity_ids()
     if not (keys or entities or facts.group_id is not None):
         return []
+    shape = (
+        (True, True, True)
+        if _few_shapes(session)
+        else (bool(keys), bool(entities), facts.group_id is not None)
+    )
     rows = _read(
         session,
-        _interests_statement(bool(keys), bool(entities), facts.group_id is not None),
+        _interests_statement(*shape),
         {"keys": sorted(keys), "entities": sorted(entities), "group_id": facts.group_id, "today": today},
     )
     if cards is not None:
