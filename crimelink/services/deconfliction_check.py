@@ -38,6 +38,7 @@ from crimelink.domain.deconfliction import ConflictStatus, NotificationEvent
 from crimelink.services.callers import Caller, record_event
 from crimelink.services.deconfliction_index import (
     LIVE_STATUSES,
+    Seen,
     candidate_interests,
     candidate_operation_facts,
     entity_family,
@@ -127,26 +128,26 @@ def find_conflicts(
     *,
     rules: DeconflictionRules,
     today: date,
-    cards: dict[tuple[str, int], Card] | None = None,
+    seen: Seen | None = None,
 ) -> dict[str, Found]:
     """Every pair the operation is in conflict with, by conflict key, graded: reads only, writes nothing.
 
     The index finds the candidates (:mod:`crimelink.services.deconfliction_index`); the rules
-    (:mod:`crimelink.deconflict.assess`) decide on their full facts. The candidates' cards, read with
-    them, are added to ``cards`` if given, with the operation's own.
+    (:mod:`crimelink.deconflict.assess`) decide on their full facts. What else the candidates' rows tell
+    (their cards, the operation's own too) is noted in ``seen``, if given.
     """
     known = facts_of(session, operation)
     found: dict[str, Found] = {}
     if known is None or operation.status not in LIVE_STATUSES:
         return found
     facts, family = known
-    others = candidate_operation_facts(session, facts, family, rules, cards)
+    others = candidate_operation_facts(session, facts, family, rules, seen)
     for other in others.values():
         first, second = (facts, other) if facts.id < other.id else (other, facts)
         finding = assess_operations(first, second, rules)
         if finding is not None:
             found[operations_key(first.id, second.id)] = Found(first.id, second.id, None, finding)
-    interests = candidate_interests(session, facts, family, today, cards)
+    interests = candidate_interests(session, facts, family, today, seen)
     if interests:
         groups = memberships(session, family)
         for interest in interests:
@@ -189,8 +190,8 @@ def quick_recheck(
     """
     if operation.checked_at is None:
         return None
-    cards: dict[tuple[str, int], Card] = {}
-    found = find_conflicts(session, operation, rules=rules, today=now.date(), cards=cards)
+    seen = Seen()
+    found = find_conflicts(session, operation, rules=rules, today=now.date(), seen=seen)
     existing = conflicts_touching(session, operation.id)
     rows = {row.key: row for row in existing}
     for key, item in found.items():
@@ -215,7 +216,7 @@ def quick_recheck(
         holding=holding,
         unchanged=list(holding),
         conflicts=existing,
-        cards=side_cards(session, existing, known=cards),
+        cards=side_cards(session, existing, known=seen.cards),
     )
 
 
@@ -331,8 +332,8 @@ def run_operation_check(
     hold_check_lock(
         session, writes=index_writes(session, operation, replace=not never_checked) if reindexing else ()
     )
-    cards: dict[tuple[str, int], Card] = {}
-    found = find_conflicts(session, operation, rules=rules, today=now.date(), cards=cards)
+    seen = Seen()
+    found = find_conflicts(session, operation, rules=rules, today=now.date(), seen=seen)
     existing: Sequence[OperationConflict] = [] if never_checked else conflicts_touching(session, operation.id)
     # The writes nothing reads back (notices, statuses) are made with the audit event.
     writes: list[Write] = []
@@ -344,7 +345,7 @@ def run_operation_check(
         now=now,
         lapse_reason=f"no longer holds after operation {operation.id} was checked",
         writes=writes,
-        cards=cards,
+        cards=seen.cards,
     )
     pending = any(row.status is ConflictStatus.OPEN and rules.blocks(row.grade) for row in existing) or any(
         rules.blocks(found[key].finding.grade) for key in found if key not in {row.key for row in existing}
@@ -364,8 +365,9 @@ def run_operation_check(
     )
     _audit_check(session, caller, operation, outcome, writes=writes)
     # An action that is one of these operations follows it (once the statuses are written): asked once for
-    # them all.
-    follow_operations(session, [operation.id, *moved] if operation.status is not before else moved)
+    # them all, but for those the check read that no action follows.
+    moved = [*moved, operation.id] if operation.status is not before else moved
+    follow_operations(session, [op_id for op_id in moved if op_id not in seen.unfollowed])
     return outcome
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any, Literal, cast
@@ -71,6 +72,7 @@ from crimelink.store.models import (
     OperationCell,
     OperationLocation,
     OperationTarget,
+    PlanAction,
 )
 from crimelink.store.pipeline import Write, plan_for_values
 
@@ -123,6 +125,8 @@ _HEAD_AND_LOCATION = (
     Operation.armed,
     Operation.group_id,
     Operation.status,
+    # Whether a plan action follows the operation (only then does a change of status look for actions).
+    select(PlanAction.id).where(PlanAction.operation_id == Operation.id).exists().label("followed"),
     OperationLocation.latitude,
     OperationLocation.longitude,
     OperationLocation.radius_m,
@@ -380,6 +384,16 @@ def facts_of(session: Session, operation: Operation) -> tuple[OperationFacts, di
     return facts, family
 
 
+@dataclass
+class Seen:
+    """What a check's reads tell beside the facts, so that it need not ask again."""
+
+    #: The cards of the operations and interests read (the notices name them), the checked one's too.
+    cards: dict[tuple[str, int], Card] = field(default_factory=dict)
+    #: Operations read that no plan action follows: their actions need not be looked for.
+    unfollowed: set[int] = field(default_factory=set)
+
+
 def _card(kind: Literal["operation", "interest"], row: Any, name: str, covert: bool, contact: str) -> Card:
     """A candidate's card, from the columns its statement reads with it."""
     side = Side(
@@ -397,10 +411,10 @@ def load_operation_facts(session: Session, ids: Iterable[int]) -> dict[int, Oper
 
 
 def _facts_of_rows(
-    session: Session, rows: Iterable[Any], cards: dict[tuple[str, int], Card] | None = None
+    session: Session, rows: Iterable[Any], seen: Seen | None = None
 ) -> dict[int, OperationFacts]:
-    """Facts of the live operations among ``rows`` (of :func:`_facts_statement`); their cards added to
-    ``cards``, if given."""
+    """Facts of the live operations among ``rows`` (of :func:`_facts_statement`); what else their rows
+    tell noted in ``seen``, if given."""
     heads: dict[int, Any] = {}
     locations: dict[int, list[tuple[int, float | None, float | None, float, str | None, int | None]]] = (
         defaultdict(list)
@@ -427,9 +441,11 @@ def _facts_of_rows(
         window = window_of(head.starts_at, head.ends_at, head.standing)
         if window is None:
             continue
-        if cards is not None:
+        if seen is not None:
             covert = visibility is Visibility.COVERT
-            cards["operation", op_id] = _card("operation", head, head.name, covert, head.contact_24h)
+            seen.cards["operation", op_id] = _card("operation", head, head.name, covert, head.contact_24h)
+            if not head.followed:
+                seen.unfollowed.add(op_id)
         found[op_id] = OperationFacts(
             id=op_id,
             agency_id=agency_id,
@@ -514,11 +530,12 @@ def candidate_operation_facts(
     facts: OperationFacts,
     family: Mapping[int, int],
     rules: DeconflictionRules,
-    cards: dict[tuple[str, int], Card] | None = None,
+    seen: Seen | None = None,
 ) -> dict[int, OperationFacts]:
     """Facts of the live operations that may conflict with ``facts``: a superset of those that do, found by
     index, and read with their locations and targets in one statement (:func:`_candidates_statement`).
-    Their cards are added to ``cards``, if given, with the operation's own (its head is read with them).
+    What else their rows tell is noted in ``seen``, if given, with the operation's own (its head is read
+    with them).
 
     - **Place and time**: the slots of each located place find the index rows sharing a cell and a time
       bucket; the database keeps those whose window meets this one's (widened by the buffer) and whose
@@ -558,7 +575,7 @@ def candidate_operation_facts(
             parameters.update({f"slots_{place}": [], **_no_place(f"_{place}")})
         shape = (padded, True, True, True, True)
     statement = _candidates_statement(*shape)
-    found = _facts_of_rows(session, _read(session, statement, parameters), cards)
+    found = _facts_of_rows(session, _read(session, statement, parameters), seen)
     found.pop(facts.id, None)  # read for its card only
     return found
 
@@ -616,12 +633,12 @@ def candidate_interests(
     facts: OperationFacts,
     family: Mapping[int, int],
     today: date,
-    cards: dict[tuple[str, int], Card] | None = None,
+    seen: Seen | None = None,
 ) -> list[InterestFacts]:
     """Unexpired, unwithdrawn interests on one of the operation's keys, entities or groups.
 
     Their entities are given as they now stand (an interest found through the merge family maps to the
-    family's live entity). Their cards are added to ``cards``, if given.
+    family's live entity). Their cards are noted in ``seen``, if given.
     """
     keys = facts.match_keys()
     entities = set(family) | facts.entity_ids()
@@ -637,8 +654,8 @@ def candidate_interests(
         _interests_statement(*shape),
         {"keys": sorted(keys), "entities": sorted(entities), "group_id": facts.group_id, "today": today},
     )
-    if cards is not None:
-        cards.update(
+    if seen is not None:
+        seen.cards.update(
             (("interest", row.id), _card("interest", row, row.label, False, row.contact)) for row in rows
         )
     return [

@@ -165,7 +165,8 @@ class PlanAction(Base):
     four_p: Mapped[FourP | None] = mapped_column(enum_column(FourP, 10))
     status: Mapped[ActionStatus] = mapped_column(enum_column(ActionStatus, 20), default=ActionStatus.PROPOSED)
     due_on: Mapped[date | None] = mapped_column(Date, index=True)
-    operation_id: Mapped[int | None] = mapped_column(ForeignKey("operations.id"))
+    #: The operation the action is (it follows the operation's status: a deconfliction check looks it up).
+    operation_id: Mapped[int | None] = mapped_column(ForeignKey("operations.id"), index=True)
     created_by: Mapped[str] = mapped_column(String(200), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime | None] = mapped_column(default=utcnow, onupdate=utcnow)
