@@ -71,7 +71,7 @@ def may_see(actor: Actor, operation: Operation) -> bool:
 _OPERATION_WITH_PLACES = (
     select(Operation)
     .where(Operation.id == bindparam("id"))
-    .options(joinedload(Operation.locations), joinedload(Operation.targets), joinedload(Operation.agency))
+    .options(joinedload(Operation.locations), joinedload(Operation.targets))
 )
 
 

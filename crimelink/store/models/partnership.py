@@ -9,7 +9,7 @@ conflicts found with what each side was told (``operation_conflicts``, ``deconfl
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, Date, Float, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -28,9 +28,6 @@ from crimelink.domain.deconfliction import (
     NotificationEvent,
 )
 from crimelink.store.models.base import Base, IdType, JsonType, enum_column, utcnow
-
-if TYPE_CHECKING:
-    from crimelink.store.models.agencies import Agency
 
 
 class Operation(Base):
@@ -82,8 +79,6 @@ class Operation(Base):
     targets: Mapped[list[OperationTarget]] = relationship(
         back_populates="operation", order_by="OperationTarget.id", cascade="all, delete-orphan"
     )
-    #: The owning agency, read only: loaded with the operation where a view names it.
-    agency: Mapped[Agency] = relationship(viewonly=True)
 
 
 class OperationLocation(Base):
