@@ -110,14 +110,18 @@ def _read_scalars(
 # it has none), then its targets, in one statement (:func:`_facts_statement`): each statement costs a round
 # trip. The columns a part has not are NULL (typed in the first arm, so its rows are read as before).
 _LOCATIONS, _TARGETS = 0, 1
+#: What a card (:func:`_card`) takes of a candidate's agency: read with the candidate.
+_AGENCY_OF_CARD = (
+    Agency.code.label("agency_code"),
+    Agency.name.label("agency_name"),
+    Agency.kind.label("agency_kind"),
+)
 _HEAD_AND_LOCATION = (
     Operation.agency_id,
     # What the check's notices name the operation by (its card), with its agency's.
     Operation.name,
     Operation.contact_24h,
-    Agency.code.label("agency_code"),
-    Agency.name.label("agency_name"),
-    Agency.kind.label("agency_kind"),
+    *_AGENCY_OF_CARD,
     Operation.starts_at,
     Operation.ends_at,
     Operation.standing,
@@ -292,9 +296,7 @@ def _interests_statement(keys: bool, entities: bool, group: bool) -> Any:
             # What the check's notices name the interest by (its card), with its agency's.
             Interest.label,
             Interest.contact,
-            Agency.code.label("agency_code"),
-            Agency.name.label("agency_name"),
-            Agency.kind.label("agency_kind"),
+            *_AGENCY_OF_CARD,
         )
         .join(Agency, Agency.id == Interest.agency_id)
         .where(
