@@ -366,7 +366,7 @@ def run_operation_check(
     _audit_check(session, caller, operation, outcome, writes=writes)
     # An action that is one of these operations follows it (once the statuses are written): asked once for
     # them all, but for those the check read that no action follows.
-    moved = [*moved, operation.id] if operation.status is not before else moved
+    moved = [operation.id, *moved] if operation.status is not before else moved
     follow_operations(session, [op_id for op_id in moved if op_id not in seen.unfollowed])
     return outcome
 
@@ -428,8 +428,8 @@ def _reconcile(
     writes: list[Write] | None = None,
     cards: Mapping[tuple[str, int], Card] | None = None,
 ) -> CheckOutcome:
-    """Create, reopen, regrade or lapse conflicts; returns what it did, holding the objects it loaded
-    (statuses are refreshed and the answer built from them: the identity map keeps only what is referenced).
+    """Create, reopen, regrade or lapse conflicts; returns what it did, with the cards of every side it
+    told (the answer names them too).
 
     The notices are written at once, or added to ``writes`` for the caller to make. ``cards`` may hold the
     sides' cards (the check's reads); the rest are read in one statement.
@@ -439,7 +439,6 @@ def _reconcile(
     if not rows and not found:
         return outcome
     outcome.cards.update(side_cards(session, [*rows.values(), *found.values()], known=cards))
-    cards = outcome.cards
     told: list[tuple[Conflict, NotificationEvent]] = []
     created: dict[str, dict[str, Any]] = {}
     for key, item in sorted(found.items()):
@@ -500,7 +499,9 @@ def _reconcile(
             told.append((record, NotificationEvent.CONFLICT))
             outcome.created.append(ids[key])
     written = [
-        n for row, event in told for n in notices(session, row, event, rules=rules, now=now, cards=cards)
+        n
+        for row, event in told
+        for n in notices(session, row, event, rules=rules, now=now, cards=outcome.cards)
     ]
     if writes is None:
         write_notices(session, written)

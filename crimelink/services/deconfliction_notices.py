@@ -121,6 +121,11 @@ def operation_card(operation: Operation, agency: Agency) -> Card:
     )
 
 
+def interest_card(interest: Interest, agency: Agency) -> Card:
+    side = Side("interest", agency.id, agency.code, agency.name, agency.is_police, False, interest.contact)
+    return Card(interest.id, interest.label, side)
+
+
 @dataclass(frozen=True)
 class Party:
     """One side of a conflict with its record loaded, for what only the record tells (its items)."""

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from crimelink.deconflict.blind import Counterpart, Side
+from crimelink.deconflict.blind import Counterpart
 from crimelink.deconflict.rules import DeconflictionRules
 from crimelink.deconflict.windows import as_utc
 from crimelink.domain import OperationStatus
@@ -30,6 +30,7 @@ from crimelink.services.deconfliction_notices import (
     Party,
     cards_of,
     counterpart_of,
+    interest_card,
     operation_card,
     parties,
     side_cards,
@@ -407,10 +408,7 @@ def own_card(session: Session, record: Operation | Interest, cards: Cards) -> Ca
     if card is not None:
         return card
     agency = session.get_one(Agency, record.agency_id)
-    if isinstance(record, Operation):
-        return operation_card(record, agency)
-    side = Side("interest", agency.id, agency.code, agency.name, agency.is_police, False, record.contact)
-    return Card(record.id, record.label, side)
+    return operation_card(record, agency) if isinstance(record, Operation) else interest_card(record, agency)
 
 
 def operation_view(
