@@ -168,6 +168,25 @@ def refs_of(item: Sides) -> tuple[tuple[str, int], tuple[str, int]]:
 
 Cards = Mapping[tuple[str, int], Card]
 
+#: What a card takes of its side's agency, read with the side (see :func:`card_of_row`).
+AGENCY_OF_CARD = (
+    Agency.code.label("agency_code"),
+    Agency.name.label("agency_name"),
+    Agency.kind.label("agency_kind"),
+)
+
+
+def card_of_row(
+    kind: Literal["operation", "interest"], row: Any, name: str, covert: bool, contact: str
+) -> Card:
+    """A side's card from a row read with it: its ``id`` and ``agency_id``, and its agency's columns
+    (:data:`AGENCY_OF_CARD`)."""
+    side = Side(
+        kind, row.agency_id, row.agency_code, row.agency_name, row.agency_kind.is_police, covert, contact
+    )
+    return Card(row.id, name, side)
+
+
 # Every side named, with its agency, in one statement (two parts: operations, then interests), built once.
 _OPERATION_PART, _INTEREST_PART = 0, 1
 _CARDS: Any = union_all(
@@ -178,9 +197,7 @@ _CARDS: Any = union_all(
         Operation.visibility,
         Operation.contact_24h.label("contact"),
         Agency.id.label("agency_id"),
-        Agency.code,
-        Agency.name.label("agency_name"),
-        Agency.kind,
+        *AGENCY_OF_CARD,
     )
     .join(Agency, Agency.id == Operation.agency_id)
     .where(one_of(Operation.id, "operations")),
@@ -191,9 +208,7 @@ _CARDS: Any = union_all(
         null(),
         Interest.contact,
         Agency.id,
-        Agency.code,
-        Agency.name,
-        Agency.kind,
+        *AGENCY_OF_CARD,
     )
     .join(Agency, Agency.id == Interest.agency_id)
     .where(one_of(Interest.id, "interests")),
@@ -212,18 +227,8 @@ def side_cards(
     interests = sorted(i for kind, i in wanted if kind == "interest")
     for row in session.connection().execute(_CARDS, {"operations": operations, "interests": interests}):
         kind: Literal["operation", "interest"] = "operation" if row.part == _OPERATION_PART else "interest"
-        cards[kind, row.id] = Card(
-            row.id,
-            row.name,
-            Side(
-                kind,
-                row.agency_id,
-                row.code,
-                row.agency_name,
-                row.kind.is_police,
-                row.visibility is Visibility.COVERT,
-                row.contact,
-            ),
+        cards[kind, row.id] = card_of_row(
+            kind, row, row.name, row.visibility is Visibility.COVERT, row.contact
         )
     return cards
 
