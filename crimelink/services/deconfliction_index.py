@@ -62,6 +62,7 @@ from crimelink.domain.deconfliction import InterestSubject, TargetKind
 from crimelink.linkage.incremental import live_entities
 from crimelink.services.deconfliction_notices import AGENCY_OF_CARD, Card, card_of_row
 from crimelink.store.expressions import one_of
+from crimelink.store.fixed_reads import FixedRead
 from crimelink.store.models import (
     Agency,
     Entity,
@@ -90,11 +91,16 @@ def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def _read(session: Session, statement: Executable, parameters: dict[str, Any] | None = None) -> Sequence[Any]:
-    """Rows of a read through the session's connection: no ORM layer, and no autoflush per query.
+def _read(
+    session: Session, statement: Executable | FixedRead, parameters: dict[str, Any] | None = None
+) -> Sequence[Any]:
+    """Rows of a read through the session's connection: no ORM layer, and no autoflush per query. A
+    statement built once is a :class:`FixedRead` (on PostgreSQL, run through the driver).
 
     The check flushes once before it reads (:func:`index_writes`), so every read sees its writes.
     """
+    if isinstance(statement, FixedRead):
+        return statement.rows(session, parameters or {})
     return session.connection().execute(statement, parameters or {}).all()
 
 
@@ -166,7 +172,7 @@ def _facts_statement(operation_ids: Callable[[Any], ColumnElement[bool]], *, bes
     return union_all(heads, targets)
 
 
-_FACTS_OF_LISTED = _facts_statement(lambda column: one_of(column, "ids"), besides_me=False)
+_FACTS_OF_LISTED = FixedRead(_facts_statement(lambda column: one_of(column, "ids"), besides_me=False))
 
 
 # What a place may meet, beyond sharing a slot: a window meeting its own (widened by the buffer), and a
@@ -231,7 +237,7 @@ def _sharing_arms(uprns: bool, entities: bool, keys: bool) -> list[Select[int]]:
 
 
 @lru_cache(maxsize=64)
-def _candidates_statement(places: int, uprns: bool, entities: bool, keys: bool, listed: bool) -> Any:
+def _candidates_statement(places: int, uprns: bool, entities: bool, keys: bool, listed: bool) -> FixedRead:
     """The candidates of a check with their locations, found and read in one statement.
 
     The candidates are the operations with an index row near one of ``places`` places (slots, window and
@@ -253,11 +259,11 @@ def _candidates_statement(places: int, uprns: bool, entities: bool, keys: bool, 
     # The operation checked, for its own card (its head and locations: the notices name it too).
     arms.append(select(type_coerce(bindparam("me"), Integer())))
     found = union(*arms).cte("found")
-    return _facts_statement(lambda column: column.in_(select(found.c[0])), besides_me=True)
+    return FixedRead(_facts_statement(lambda column: column.in_(select(found.c[0])), besides_me=True))
 
 
 @lru_cache(maxsize=8)
-def _interests_statement(keys: bool, entities: bool, group: bool) -> Any:
+def _interests_statement(keys: bool, entities: bool, group: bool) -> FixedRead:
     """Live interests on given keys, entities (or groups they are members of) or a group.
 
     Their ids are found first, each arm a lookup in an index: as one ``OR`` whose group arm was a subquery's
@@ -276,7 +282,7 @@ def _interests_statement(keys: bool, entities: bool, group: bool) -> Any:
     if group:
         arms.append(select(Interest.id).where(Interest.group_id == bindparam("group_id", type_=Integer())))
     found = (union(*arms) if len(arms) > 1 else arms[0]).cte("interests_found")
-    return (
+    return FixedRead(
         select(
             Interest.id,
             Interest.agency_id,
@@ -300,9 +306,11 @@ def _interests_statement(keys: bool, entities: bool, group: bool) -> Any:
     )
 
 
-_MERGED_INTO = select(Entity.id, Entity.merged_into_id).where(one_of(Entity.merged_into_id, "ids"))
-_MEMBERSHIPS = select(GroupMembership.entity_id, GroupMembership.group_id).where(
-    one_of(GroupMembership.entity_id, "entities")
+_MERGED_INTO = FixedRead(select(Entity.id, Entity.merged_into_id).where(one_of(Entity.merged_into_id, "ids")))
+_MEMBERSHIPS = FixedRead(
+    select(GroupMembership.entity_id, GroupMembership.group_id).where(
+        one_of(GroupMembership.entity_id, "entities")
+    )
 )
 
 

@@ -1,0 +1,78 @@
+"""Selects built once (crimelink.store.fixed_reads): the rows SQLAlchemy's own execution gives, on both
+databases, in the session's transaction."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import Engine, bindparam, literal_column, select, union_all
+from sqlalchemy.orm import Session
+
+from crimelink.domain import AgencyKind
+from crimelink.store.expressions import one_of
+from crimelink.store.fixed_reads import FixedRead
+from crimelink.store.models import Agency
+
+CREATED = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
+
+#: Agencies of a kind (an enum bound as a parameter) or with one of some codes (a list), with a constant
+#: column, in two arms: every kind of value a check's statements read and bind.
+BY_KIND_OR_CODE = union_all(
+    select(literal_column("0").label("part"), Agency.id, Agency.code, Agency.kind, Agency.created_at).where(
+        Agency.kind == bindparam("kind", type_=Agency.kind.type)
+    ),
+    select(literal_column("1"), Agency.id, Agency.code, Agency.kind, Agency.created_at).where(
+        one_of(Agency.code, "codes")
+    ),
+).order_by("part", "id")
+
+
+def add_agencies(session: Session) -> None:
+    for code, kind in (
+        ("GLAA", AgencyKind.GLAA),
+        ("EA", AgencyKind.ENVIRONMENT_AGENCY),
+        ("MPS", AgencyKind.POLICE_BCU),
+    ):
+        session.add(Agency(code=code, name=code, kind=kind, contact="duty desk", created_at=CREATED))
+    session.flush()
+
+
+def test_rows_are_sqlalchemys_rows_typed_as_its_columns(engine: Engine) -> None:
+    """The same rows, in order, with the same values and types: enums as enums, times as times."""
+    read = FixedRead(BY_KIND_OR_CODE)
+    parameters = {"kind": AgencyKind.GLAA, "codes": ["MPS", "EA", "NONE"]}
+    with Session(engine) as session:
+        add_agencies(session)
+        expected = session.execute(BY_KIND_OR_CODE, parameters).all()
+        rows = read.rows(session, parameters)
+        again = read.rows(session, {"kind": AgencyKind.POLICE_BCU, "codes": []})
+    assert [tuple(row) for row in rows] == [tuple(row) for row in expected]
+    assert [(row.part, row.code, row.kind) for row in rows] == [
+        (0, "GLAA", AgencyKind.GLAA),
+        (1, "EA", AgencyKind.ENVIRONMENT_AGENCY),
+        (1, "MPS", AgencyKind.POLICE_BCU),
+    ]
+    assert all(isinstance(row.kind, AgencyKind) for row in rows)
+    assert rows[0].created_at.replace(tzinfo=UTC) == CREATED
+    part, _id, code, kind, _created = again[0]  # unpacked as a row is
+    assert (len(again), part, code, kind) == (1, 0, "MPS", AgencyKind.POLICE_BCU)
+
+
+def test_a_read_sees_its_transactions_writes_and_nothing_once_rolled_back(engine: Engine) -> None:
+    read = FixedRead(BY_KIND_OR_CODE)
+    parameters = {"kind": AgencyKind.GLAA, "codes": ["EA"]}
+    with Session(engine) as session:
+        add_agencies(session)  # flushed, not committed
+        assert [row.code for row in read.rows(session, parameters)] == ["GLAA", "EA"]
+        session.rollback()
+        assert read.rows(session, parameters) == []
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+def test_an_expanding_list_is_refused_by_name(engine: Engine) -> None:
+    """``IN`` with a list expanded at each call changes the statement's text: it cannot be built once."""
+    read = FixedRead(select(Agency.code).where(Agency.code.in_(bindparam("codes", expanding=True))))
+    with Session(engine) as session, pytest.raises(ValueError, match="expanding parameters"):
+        read.rows(session, {"codes": ["EA"]})
