@@ -34,6 +34,7 @@ from crimelink.services.callers import authorise, record_event
 from crimelink.settings import Settings
 from crimelink.store.audit import append_event
 from crimelink.store.engine import begin_writing
+from crimelink.store.fixed_reads import FixedRead
 from crimelink.store.models import Agency, ApiToken, User, UserSession
 
 PASSWORD_MAX_LENGTH = 128
@@ -509,21 +510,23 @@ class TokenGrant:
 
 # The columns of the token, its user and their agency that make the actor: :data:`_TOKEN_USER_AGENCY`'s join
 # and lookup, read as a row (loading the three as objects costs twice the time).
-_TOKEN_ACTOR = _TOKEN_USER_AGENCY.with_only_columns(
-    ApiToken.id.label("token_id"),
-    ApiToken.revoked_at,
-    ApiToken.last_used_at,
-    ApiToken.purpose,
-    ApiToken.scopes,
-    User.id,
-    User.username,
-    User.agency_id,
-    User.active,
-    User.roles,
-    User.clearance,
-    User.compartments,
-    Agency.code.label("agency_code"),
-    Agency.kind.label("agency_kind"),
+_TOKEN_ACTOR = FixedRead(
+    _TOKEN_USER_AGENCY.with_only_columns(
+        ApiToken.id.label("token_id"),
+        ApiToken.revoked_at,
+        ApiToken.last_used_at,
+        ApiToken.purpose,
+        ApiToken.scopes,
+        User.id,
+        User.username,
+        User.agency_id,
+        User.active,
+        User.roles,
+        User.clearance,
+        User.compartments,
+        Agency.code.label("agency_code"),
+        Agency.kind.label("agency_kind"),
+    )
 )
 
 
@@ -531,7 +534,8 @@ def api_token_grant(session: Session, token: str) -> TokenGrant | None:
     """The actor behind a bearer token, or ``None`` if it is unknown or revoked or its user inactive:
     :func:`resolve_api_token`'s answer for a caller that needs only the actor (the deconfliction check,
     the API's busiest call)."""
-    row = session.connection().execute(_TOKEN_ACTOR, {"digest": token_digest(token)}).first()
+    rows = _TOKEN_ACTOR.rows(session, {"digest": token_digest(token)})
+    row = rows[0] if rows else None
     if row is None or row.revoked_at is not None or not row.active:
         return None
     recorded = _record_use(session, row.token_id, row.last_used_at)
