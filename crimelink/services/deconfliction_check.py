@@ -281,8 +281,12 @@ _OPEN_CONFLICTS_TOUCHING = _CONFLICTS_TOUCHING.where(OperationConflict.status ==
 _OPERATIONS = cast(Table, Operation.__table__)
 _CONFLICTS = cast(Table, OperationConflict.__table__)
 _INSERT_CONFLICTS = insert(_CONFLICTS).returning(_CONFLICTS.c.key, _CONFLICTS.c.id)
+# A check that changes nothing records only its time: the operation was not updated (its ``updated_at``
+# kept, not given the column's default for a change).
 _RECORD_CHECK = (
-    update(_OPERATIONS).where(_OPERATIONS.c.id == bindparam("operation")).values(checked_at=bindparam("at"))
+    update(_OPERATIONS)
+    .where(_OPERATIONS.c.id == bindparam("operation"))
+    .values(checked_at=bindparam("at"), updated_at=_OPERATIONS.c.updated_at)
 )
 _INSERT_NOTICES = insert(cast(Table, DeconflictionNotification.__table__)).inline()  # nothing read back
 _MARK_CHECKED = (

@@ -26,6 +26,7 @@ from threading import Lock
 from typing import Any, cast
 
 from sqlalchemy import Dialect, Executable, SelectBase
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 Processor = Callable[[Any], Any]
@@ -48,7 +49,14 @@ class FixedRead:
         if form is None:
             with self._lock:
                 form = self._form = self._form or _DriverForm(self.statement, connection.dialect)
-        return form.rows(connection.connection.driver_connection, parameters)
+        import psycopg  # the PostgreSQL extra's driver
+
+        try:
+            return form.rows(connection.connection.driver_connection, parameters)
+        except psycopg.Error as error:  # raised as SQLAlchemy raises the driver's errors
+            if connection.dialect.is_disconnect(error, connection.connection.dbapi_connection, None):
+                connection.invalidate(error)  # not handed out again by the pool
+            raise DBAPIError.instance(form.sql, parameters, error, psycopg.Error) from error
 
 
 class _DriverForm:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import Engine, bindparam, literal_column, select, union_all
+from sqlalchemy import Engine, Integer, bindparam, literal_column, select, union_all
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 
 from crimelink.domain import AgencyKind
@@ -76,3 +77,17 @@ def test_an_expanding_list_is_refused_by_name(engine: Engine) -> None:
     read = FixedRead(select(Agency.code).where(Agency.code.in_(bindparam("codes", expanding=True))))
     with Session(engine) as session, pytest.raises(ValueError, match="expanding parameters"):
         read.rows(session, {"codes": ["EA"]})
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+def test_a_database_error_is_sqlalchemys_and_the_session_can_go_on(engine: Engine) -> None:
+    """An error from the server is raised as SQLAlchemy raises the driver's (here a bad cast), and after a
+    rollback the same session reads again."""
+    read = FixedRead(select(Agency.code).where(Agency.id == bindparam("id", type_=Integer())))
+    with Session(engine) as session:
+        add_agencies(session)
+        with pytest.raises(DataError, match="invalid input syntax"):
+            read.rows(session, {"id": "not a number"})
+        session.rollback()
+        assert read.rows(session, {"id": -1}) == []
