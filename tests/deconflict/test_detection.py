@@ -33,6 +33,7 @@ from crimelink.store.models import (
     DeconflictionNotification,
     Entity,
     GroupMembership,
+    Operation,
     OperationCell,
     OperationConflict,
     OrganisedCrimeGroup,
@@ -345,10 +346,17 @@ def test_a_check_run_again_changes_nothing_and_a_conflict_that_no_longer_holds_l
         dc.register_operation(session, ts, operation_input(locations=[location(HERE)]), now=NOW)
         mine = dc.register_operation(session, glaa, operation_input(locations=[location(NEARBY)]), now=NOW)
         before = (len(conflicts(session)), notices(session))
+        updated = session.scalar(select(Operation.updated_at).where(Operation.id == mine.operation.id))
         for _ in range(3):
             again = dc.check_operation(session, glaa, mine.operation.id, now=NOW)
             assert again.created == 0
         assert (len(conflicts(session)), notices(session)) == before
+        session.expire_all()
+        checked, still = session.execute(
+            select(Operation.checked_at, Operation.updated_at).where(Operation.id == mine.operation.id)
+        ).one()
+        assert still == updated, "checked again, not updated"
+        assert checked is not None
         assert len(audit_events(session, "operation", "check")) == 5, "every check is audited"
         moved = dc.update_operation(
             session, glaa, mine.operation.id, operation_input(locations=[location(FAR)]), now=NOW
