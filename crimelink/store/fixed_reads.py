@@ -54,7 +54,9 @@ class FixedRead:
         try:
             return form.rows(connection.connection.driver_connection, parameters)
         except psycopg.Error as error:  # raised as SQLAlchemy raises the driver's errors
-            if connection.dialect.is_disconnect(error, connection.connection.dbapi_connection, None):
+            if connection.dialect.is_disconnect(
+                cast(Any, error), connection.connection.dbapi_connection, None
+            ):
                 connection.invalidate(error)  # not handed out again by the pool
             raise DBAPIError.instance(form.sql, parameters, error, psycopg.Error) from error
 
