@@ -7,7 +7,8 @@ costs about as much client CPU again as the driver's own execution (``benchmarks
 session). A :class:`FixedRead` compiles its statement once for the dialect, and then sends the same SQL
 text with the same parameters on the session's own connection (in its transaction), and types the rows'
 values with the columns' own result processors, as SQLAlchemy would. Rows are named tuples: read by
-column name, by position or unpacked, like SQLAlchemy's rows.
+column name, by position or unpacked, like SQLAlchemy's rows. They pass by SQLAlchemy's execution
+events and its echo of statements.
 
 SQLite has no such overhead worth the trouble (it runs in the process): there the statement is executed
 by SQLAlchemy as any other.
