@@ -3,12 +3,12 @@
 SQLAlchemy's execution of a Core select does work at every call besides the driver's: it processes the
 parameters, sets up a result for the statement's columns and makes each row through it. On PostgreSQL,
 for the deconfliction check's candidates statement (a union of index lookups returning 25 columns), that
-costs about as much client CPU again as the driver's own execution (``benchmarks/RESULTS.md``, sixteenth
-session). A :class:`FixedRead` compiles its statement once for the dialect, and then sends the same SQL
+cost 150 microseconds of client CPU a call, three quarters as much again as the driver's own execution
+(``benchmarks/RESULTS.md``, sixteenth session). A :class:`FixedRead` compiles its statement once for the dialect, and then sends the same SQL
 text with the same parameters on the session's own connection (in its transaction), and types the rows'
 values with the columns' own result processors, as SQLAlchemy would. Rows are named tuples: read by
-column name, by position or unpacked, like SQLAlchemy's rows. They pass by SQLAlchemy's execution
-events and its echo of statements.
+column name, by position or unpacked, like SQLAlchemy's rows. They bypass SQLAlchemy's execution events
+and its echo of statements.
 
 SQLite has no such overhead worth the trouble (it runs in the process): there the statement is executed
 by SQLAlchemy as any other.
