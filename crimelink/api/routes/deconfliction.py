@@ -44,21 +44,29 @@ _STATUS: dict[int | str, dict[str, Any]] = {
 
 
 @router.post("/check", responses=_STATUS, response_model=CheckResultPublic)
-def check(
+async def check(
     body: CheckCreate, request: Request, db: SessionDep, rules: RulesDep, credentials: CredentialsDep
 ) -> Response:
     """Check one of your submitted operations against every agency's operations and interests again.
 
     Idempotent: the same conflicts are found and nothing is raised twice; those that no longer hold lapse.
     """
-    # Signed in here, in the check's own thread and transaction: the busiest call of the API. Its reads,
-    # the sign-in's among them, are key and index lookups: planned once.
+    # Run on the event loop's own thread, not handed to the thread pool: the busiest call of the API, and
+    # CPU-bound (the interpreter's lock lets one thread of a process run at a time anyway). Handing it to a
+    # worker thread and back, and two checks of a process each holding a transaction, cost more than the
+    # waits on the database the pool overlaps: on PostgreSQL, 2 processes answered 18-23% more checks a
+    # second, each check costing the server process 15% less CPU and the database 16% less
+    # (benchmarks/RESULTS.md, seventeenth session). Serve with as many processes as cores. What it gives
+    # up: while a check waits (for the database, or for a lock another transaction holds), its process
+    # answers nothing else, as the pool's two threads do when both wait.
+    # Signed in here, in the check's own transaction. Its reads, the sign-in's among them, are key and
+    # index lookups: planned once.
     plan_once(db)
     actor = authenticate_actor(request, db, credentials)
     result = deconfliction.check_operation(db, actor, body.operation_id, rules=rules)
     db.commit()
     # Its JSON made here, from the model it was validated as: returned as a model, FastAPI would validate
-    # it again, in another turn of the thread pool, before writing the same JSON.
+    # it again before writing the same JSON.
     answer = CheckResultPublic.model_validate(result, from_attributes=True)
     return Response(answer.model_dump_json(), media_type="application/json")
 
