@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import Engine, Integer, bindparam, literal_column, select, union_all
+from sqlalchemy import BigInteger, Engine, Integer, bindparam, literal_column, select, text, union_all
 from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 
@@ -91,3 +91,33 @@ def test_a_database_error_is_sqlalchemys_and_the_session_can_go_on(engine: Engin
             read.rows(session, {"id": "not a number"})
         session.rollback()
         assert read.rows(session, {"id": -1}) == []
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+def test_one_text_is_one_prepared_statement_whatever_its_values(engine: Engine) -> None:
+    """Ids small and large, lists empty and not: the same text is prepared once on the connection, not
+    once for each mix of the types psycopg would give the values (and the rarer mixes never)."""
+    read = FixedRead(
+        select(Agency.code)
+        .where(
+            Agency.id != bindparam("me", type_=BigInteger()),
+            one_of(Agency.id, "ids") | one_of(Agency.code, "codes"),
+        )
+        .order_by(Agency.code)
+    )
+    with Session(engine) as session:
+        add_agencies(session)
+        first, *_ = (row.id for row in session.execute(select(Agency.id).order_by(Agency.id)))
+        found = []
+        for me, ids, codes in [
+            (1, [], ["EA"]),
+            (70_000, [first], []),
+            (5_000_000_000, [40_000, first], ["MPS"]),
+        ] * 6:
+            found.append([row.code for row in read.rows(session, {"me": me, "ids": ids, "codes": codes})])
+        prepared = session.execute(
+            text("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%agencies.code%'")
+        ).scalar()
+    assert found[:3] == [["EA"], ["GLAA"], ["GLAA", "MPS"]]
+    assert prepared == 1
