@@ -121,3 +121,17 @@ def test_one_text_is_one_prepared_statement_whatever_its_values(engine: Engine) 
         ).scalar()
     assert found[:3] == [["EA"], ["GLAA"], ["GLAA", "MPS"]]
     assert prepared == 1
+
+
+def test_a_parameter_used_twice_and_a_literal_percent_sign(engine: Engine) -> None:
+    """The text sent is numbered once for each parameter, wherever it is used, and a ``%`` in the SQL's own
+    text stays one ``%``."""
+    read = FixedRead(
+        select(literal_column("'100%'").label("share"), Agency.code)
+        .where((Agency.code == bindparam("code")) | (Agency.name == bindparam("code")))
+        .order_by(Agency.code)
+    )
+    with Session(engine) as session:
+        add_agencies(session)
+        rows = read.rows(session, {"code": "EA"})
+    assert [(row.share, row.code) for row in rows] == [("100%", "EA")]
