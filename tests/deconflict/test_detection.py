@@ -36,6 +36,7 @@ from crimelink.store.models import (
     Operation,
     OperationCell,
     OperationConflict,
+    OperationLocation,
     OrganisedCrimeGroup,
 )
 
@@ -379,6 +380,19 @@ def test_a_check_run_again_changes_nothing_and_a_conflict_that_no_longer_holds_l
             .where(OperationCell.operation_id == mine.operation.id)
         )
         assert cells, "the moved operation is indexed where it now is"
+        # The index has no foreign keys: nothing is left of the places it moved from.
+        now_at = {loc.id for loc in session.get_one(Operation, mine.operation.id).locations}
+        indexed_at = session.scalars(
+            select(OperationCell.location_id).where(OperationCell.operation_id == mine.operation.id)
+        ).all()
+        assert set(indexed_at) == now_at
+        orphans = (
+            select(func.count())
+            .select_from(OperationCell)
+            .outerjoin(OperationLocation, OperationLocation.id == OperationCell.location_id)
+            .where(OperationLocation.id.is_(None))
+        )
+        assert session.scalar(orphans) == 0
 
 
 def test_a_standing_operation_meets_what_comes_to_its_place_months_later_and_nothing_elsewhere(

@@ -129,6 +129,11 @@ class OperationCell(Base):
     looks up the slots its own circle and buffered window cover, never scanning operations. Each row
     carries its location's point, radius, bounding box and its operation's window, so the database drops
     what is only in the same cell and bucket before anything is read back.
+
+    No foreign keys: the rows are derived from their operation's locations, written and deleted only with
+    them (:func:`crimelink.services.deconfliction_index.index_writes` replaces an operation's rows, and an
+    operation's change or end removes them first). PostgreSQL checked both keys for every row written, at
+    every first check: 0.65 of 1.48 ms of the server's time for an operation at six places (56 rows).
     """
 
     __tablename__ = "operation_cells"
@@ -136,8 +141,8 @@ class OperationCell(Base):
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
     slot: Mapped[int] = mapped_column(BigInteger)
-    location_id: Mapped[int] = mapped_column(ForeignKey("operation_locations.id"))
-    operation_id: Mapped[int] = mapped_column(ForeignKey("operations.id"), index=True)
+    location_id: Mapped[int] = mapped_column(IdType)
+    operation_id: Mapped[int] = mapped_column(IdType, index=True)
     latitude: Mapped[float] = mapped_column(Float)
     longitude: Mapped[float] = mapped_column(Float)
     radius_m: Mapped[float] = mapped_column(Float)
