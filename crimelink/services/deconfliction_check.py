@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, or_, select, update
+from sqlalchemy import Table, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -61,6 +61,7 @@ from crimelink.services.deconfliction_notices import (
     write_notices,
 )
 from crimelink.services.plan_operations import follow_operation, follow_operations
+from crimelink.store.bulk import insert_rows, rows_write
 from crimelink.store.engine import begin_writing
 from crimelink.store.expressions import one_of
 from crimelink.store.models import (
@@ -280,7 +281,6 @@ _OPEN_CONFLICTS_TOUCHING = _CONFLICTS_TOUCHING.where(OperationConflict.status ==
 # the ORM's bulk insert writes operation and interest conflicts (other columns left out) as two statements.
 _OPERATIONS = cast(Table, Operation.__table__)
 _CONFLICTS = cast(Table, OperationConflict.__table__)
-_INSERT_CONFLICTS = insert(_CONFLICTS).returning(_CONFLICTS.c.key, _CONFLICTS.c.id)
 # A check that changes nothing records only its time: the operation was not updated (its ``updated_at``
 # kept, not given the column's default for a change).
 _RECORD_CHECK = (
@@ -288,7 +288,7 @@ _RECORD_CHECK = (
     .where(_OPERATIONS.c.id == bindparam("operation"))
     .values(checked_at=bindparam("at"), updated_at=_OPERATIONS.c.updated_at)
 )
-_INSERT_NOTICES = insert(cast(Table, DeconflictionNotification.__table__)).inline()  # nothing read back
+_NOTICES = cast(Table, DeconflictionNotification.__table__)
 _MARK_CHECKED = (
     update(_OPERATIONS)
     .where(_OPERATIONS.c.id == bindparam("operation"))
@@ -488,8 +488,10 @@ def _reconcile(
             outcome.lapsed.append(row.id)
     ids: dict[str, int] = {}
     if created:
-        # One multi-row insert for the new conflicts; the notices need their ids.
-        returned = session.connection().execute(_INSERT_CONFLICTS, list(created.values()))
+        # One statement for the new conflicts; the notices need their ids.
+        returned = insert_rows(
+            session, _CONFLICTS, list(created.values()), (_CONFLICTS.c.key, _CONFLICTS.c.id)
+        )
         ids = {str(key): int(conflict_id) for key, conflict_id in returned}
         for key, values in created.items():
             record = ConflictRecord(
@@ -510,7 +512,7 @@ def _reconcile(
     if writes is None:
         write_notices(session, written)
     elif written:
-        writes.append((_INSERT_NOTICES, written))
+        writes.append(rows_write(session, _NOTICES, written))
     outcome.holding.extend(sorted(rows[key].id if key in rows else ids[key] for key in found))
     return outcome
 
