@@ -8,8 +8,9 @@ On this shared 2-core machine the speed drifts by a third within an hour, so tim
 another cannot tell a 5% change from the drift. The instructions a process executes do not drift: run
 twice, the same requests differ by less than 0.01%. So this counts them, for one process that serves
 ``POST /api/deconfliction/check`` as the HTTP benchmark's load does (the application built from the
-environment, its ASGI interface driven by httpx in the same process, so the handler still runs in
-FastAPI's thread pool), re-checking random operations of a checked pool, one at a time.
+environment, its ASGI interface driven by httpx in the same process, so the handler runs where it
+runs under uvicorn: on the event loop's thread since the seventeenth session, in FastAPI's thread pool
+before), re-checking random operations of a checked pool, one at a time.
 
 It fills a store as ``bench_deconfliction_http.py`` does (with this checkout's code), then for each ``--code`` directory (a checkout
 of Crimelink; by default this one) runs that code's application under ``valgrind --tool=callgrind``,
