@@ -1,6 +1,7 @@
 """Deconfliction check latency with 100,000 live operations and 100,000 interests in the store.
 
     python benchmarks/bench_deconfliction.py [--operations 100000] [--interests 100000] [--checks 1000]
+        [--warm-up 200]
         [--backend sqlite] [--backend postgresql] [--database-url URL] [--seed 7] [--spread 1]
         [--postgres-over socket|tcp]
 
@@ -16,7 +17,10 @@ index rows (``operation_cells``, from the product's own :func:`crimelink.deconfl
   pools large enough that targets sometimes repeat;
 - interests: a phone, VRM, person or UPRN from the same pools, most without expiry.
 
-Then it times, for ``--checks`` new operations drawn the same way, each in its own transaction:
+Then, after ``--warm-up`` untimed rounds of the same work on other operations drawn the same way and an
+``ANALYZE`` (a store in service has been analysed by autovacuum since the tables a check writes stopped
+being empty: see :func:`analyze`), it times, for ``--checks`` new operations drawn the same way, each in
+its own transaction:
 
 - **detect**: :func:`crimelink.services.deconfliction_check.find_conflicts` on the freshly inserted
   operation: the indexed candidate lookups and the grading of every candidate, writing nothing;
@@ -437,18 +441,39 @@ def percentiles(samples: list[float]) -> tuple[float, float, float, float]:
     return at(0.50), at(0.95), at(0.99), max(ordered) * 1000
 
 
-def time_checks(engine: Engine, checks: int, seed: int) -> dict[str, Any]:
+def analyze(engine: Engine) -> None:
+    """Gather the tables' statistics now, as autovacuum does in a store in service once its tables grow.
+
+    The fill leaves the tables a check writes (audit events, conflicts, notices) empty, and the server
+    analysed them so. Planned for empty tables, the statements that read them (the audit chain's last
+    event, an operation's conflicts) scanned them whole at every call, on plans kept as long as the
+    connection: 7,761 scans of ``audit_events`` reading 15 million rows over a run of 1,000 checks, each
+    check slower than the one before (``RESULTS.md``, seventeenth session). A deployment's autovacuum
+    analyses a table that was empty once a few dozen rows are written to it.
+    """
+    with engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+
+
+def time_checks(engine: Engine, checks: int, seed: int, warm_up: int = 0) -> dict[str, Any]:
+    """Time ``checks`` iterations (see the module's docstring), after ``warm_up`` untimed ones of other
+    operations and :func:`analyze`: what a server in service has done before."""
     rng = random.Random(seed + 1)
+    warm_rng = random.Random(seed + 3)
     caller = desk_actor(engine)
     detected, first, again, registered = [], [], [], []
     by_count: list[tuple[int, float]] = []
     conflicts = 0
     with Session(engine) as session:
         agency_ids = list(session.scalars(select(Agency.id)).all())
-    for n in range(checks):
-        drawn = draw(rng)
+    for n in range(-warm_up, checks):
+        if n == 0 and warm_up:
+            analyze(engine)
+            detected, first, again, registered, by_count, conflicts = [], [], [], [], [], 0
+        source = warm_rng if n < 0 else rng  # the timed operations are the same whatever the warm-up
+        drawn = draw(source)
         with Session(engine) as session:
-            operation = new_operation(session, drawn, rng.choice(agency_ids), n)
+            operation = new_operation(session, drawn, source.choice(agency_ids), n)
             started = time.perf_counter()
             found = find_conflicts(session, operation, rules=DEFAULT_RULES, today=NOW.date())
             detected.append(time.perf_counter() - started)
@@ -468,7 +493,7 @@ def time_checks(engine: Engine, checks: int, seed: int) -> dict[str, Any]:
             session.commit()
         with Session(engine) as session:
             started = time.perf_counter()
-            register_operation(session, caller, as_input(draw(rng), n), now=NOW)
+            register_operation(session, caller, as_input(draw(source), n), now=NOW)
             session.commit()
             registered.append(time.perf_counter() - started)
     with Session(engine) as session:
@@ -510,7 +535,7 @@ def run_backend(url: str, args: argparse.Namespace) -> None:
         f"{counts['targets']:,} targets, {counts['cells']:,} index rows) and {counts['interests']:,} interests "
         f"in {loaded:.0f} s"
     )
-    timings = time_checks(engine, args.checks, args.seed)
+    timings = time_checks(engine, args.checks, args.seed, args.warm_up)
     print(f"{'measure':<10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}")
     for name in ("detect", "check", "re-check", "register"):
         p50, p95, p99, worst = percentiles(timings[name])
@@ -539,6 +564,12 @@ def main() -> None:
     parser.add_argument("--operations", type=int, default=100_000)
     parser.add_argument("--interests", type=int, default=100_000)
     parser.add_argument("--checks", type=int, default=1000)
+    parser.add_argument(
+        "--warm-up",
+        type=int,
+        default=200,
+        help="untimed iterations of other operations first, then ANALYZE (as a store in service)",
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--backend", action="append", choices=["sqlite", "postgresql"])
     parser.add_argument(

@@ -8,7 +8,7 @@
 For each backend it fills a fresh store exactly as ``bench_deconfliction.py`` does (its ``fill``: live
 operations spread over the demo borough and the year, with their spatial and temporal index rows, and
 interests), checks a pool of ``--pool`` of those operations once (storing the conflicts each meets, as
-registration would), and creates an API token for a desk user. Then it starts the real application
+registration would), analyses the tables (as autovacuum would), and creates an API token for a desk user. Then it starts the real application
 with uvicorn in a subprocess (``--workers`` processes on a loopback port, configured only through
 ``CRIMELINK_*`` environment variables, as a deployment is) and drives it from this process with an
 asyncio load generator: ``--concurrency`` requests in flight on keep-alive connections (plain HTTP/1.1), each a
@@ -41,6 +41,7 @@ from bench_deconfliction import (
     NOW,
     SPREAD,
     add_postgres_over,
+    analyze,
     desk_actor,
     fill,
     percentiles,
@@ -63,7 +64,7 @@ TARGET_PER_SECOND = 300
 
 
 def prepare(engine: Engine, args: argparse.Namespace) -> tuple[str, list[int], dict[str, int]]:
-    """Fill the store, check the pool once, and make the desk's API token."""
+    """Fill the store, check the pool once, analyse the tables, and make the desk's API token."""
     migrate.upgrade(engine)
     counts = fill(engine, args.operations, args.interests, args.seed)
     caller = desk_actor(engine)
@@ -82,6 +83,7 @@ def prepare(engine: Engine, args: argparse.Namespace) -> tuple[str, list[int], d
             assert operation is not None
             run_operation_check(session, caller, operation, rules=DEFAULT_RULES, now=NOW)
             session.commit()
+    analyze(engine)  # the conflicts and audit events the pool's checks wrote: as autovacuum would
     with Session(engine) as session:
         token, _ = create_api_token(
             session,
