@@ -14,10 +14,10 @@ psycopg gives each parameter the type of its value (an int the smallest of ``int
 that holds it, a list the array of its items' type, an empty list none), and keys the statements it
 prepares on the text and those types. So one text met with ids of different sizes, or with lists now
 empty and now not, was prepared and planned once for each mix, and the rarer mixes, met fewer than five
-times on a connection, not at all: the server parsed and planned them at every call (in 150 first checks
-on one connection, 29 of the candidates' statements, each about 1.6 ms more on the server). Here integers are sent as ``int8`` and lists
-of integers or strings as ``int8[]`` or ``text[]``, whatever their values, so each text is one statement
-(the SQL casts each parameter to its column's type).
+times on a connection, not at all: the server parsed and planned them at every call (in 150 first
+checks on one connection, 29 of the candidates' statements, each about 1.6 ms more on the server). Here
+integers are sent as ``int8`` and lists of integers or strings as ``int8[]`` or ``text[]``, whatever their
+values, so each text is one statement (the SQL casts each parameter to its column's type).
 
 SQLite has no such overhead worth the trouble (it runs in the process): there the statement is executed
 by SQLAlchemy as any other.
@@ -212,7 +212,8 @@ def _array_dumpers() -> list[tuple[type, type]]:
         oid = 1016  # int8[]
 
         def dump(self, obj: Any) -> bytes:
-            return b"{%s}" % ",".join(map(str, obj)).encode()
+            items = map(str, obj) if None not in obj else ("NULL" if i is None else str(i) for i in obj)
+            return b"{%s}" % ",".join(items).encode()
 
     class TextArrayDumper(ListDumper):
         oid = 1009  # text[]

@@ -116,10 +116,13 @@ def test_one_text_is_one_prepared_statement_whatever_its_values(engine: Engine) 
             (5_000_000_000, [40_000, first], ["MPS"]),
         ] * 6:
             found.append([row.code for row in read.rows(session, {"me": me, "ids": ids, "codes": codes})])
+        # A NULL among the ids matches nothing, and the rest still match.
+        with_null = read.rows(session, {"me": 70_000, "ids": [None, first], "codes": []})
         prepared = session.execute(
             text("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%agencies.code%'")
         ).scalar()
     assert found[:3] == [["EA"], ["GLAA"], ["GLAA", "MPS"]]
+    assert [row.code for row in with_null] == ["GLAA"]
     assert prepared == 1
 
 
